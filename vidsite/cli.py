@@ -1,0 +1,91 @@
+"""The `vidsite` command. Heavy modules are imported inside commands so --help is instant."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from vidsite import __version__
+
+
+class _Progress:
+    """One updating status line on a terminal; nothing when piped or --quiet."""
+
+    def __init__(self, enabled: bool, total: int = 0) -> None:
+        self.enabled = enabled and sys.stderr.isatty()
+        self.done = 0
+
+    def __call__(self, event: str, page: Any, stats: Any) -> None:
+        if event == "page":
+            self.done += 1
+        if not self.enabled:
+            return
+        name = page.url if page is not None else ""
+        line = (f"\r\x1b[2K  pages {self.done}/{stats.pages} · scenes encoded {stats.segments_encoded} "
+                f"reused {stats.segments_reused} · {stats.video_seconds:.1f}s of video · {name}")
+        click.echo(line[:160], nl=False, err=True)
+
+    def close(self) -> None:
+        if self.enabled:
+            click.echo("\r\x1b[2K", nl=False, err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="vidsite")
+def main() -> None:
+    """vidsite turns Markdown pages into narrated videos and a static site.
+
+    \b
+    Quick start, in a folder with config.toml and content/:
+      vidsite build          build every page into output/
+      vidsite check          validate pages and show their scenes, without building
+    """
+
+
+@main.command()
+@click.argument("site_dir", type=click.Path(file_okay=False, path_type=Path), default=".")
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), help="Output folder (default: SITE_DIR/output).")
+@click.option("--drafts", is_flag=True, help="Also build pages with `draft: true`.")
+@click.option("--encoder", type=click.Choice(["auto", "nvenc", "x264"]), help="Override [video] encoder.")
+@click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
+@click.option("-v", "--verbose", is_flag=True, help="Log every stage.")
+def build(site_dir: Path, output: Path | None, drafts: bool, encoder: str | None, quiet: bool, verbose: bool) -> None:
+    """Build every page in SITE_DIR/content into videos and a site in output/.
+
+    Only what changed is redone: clips are cached by content hash in .vidsite/cache,
+    and a page whose scenes did not change keeps its video.
+    """
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO,
+                        format="%(levelname)s %(name)s: %(message)s" if verbose else "%(message)s")
+    from vidsite.build import build as run_build
+
+    progress = _Progress(not quiet)
+    started = time.perf_counter()
+    try:
+        stats = run_build(site_dir, output=output, drafts=drafts, progress=progress, **{"video.encoder": encoder})
+    finally:
+        progress.close()
+    if quiet:
+        return
+    if stats.nothing_to_do:
+        click.echo(f"nothing to do: {stats.pages} pages up to date ({time.perf_counter() - started:.2f}s)")
+        return
+    click.echo(
+        f"built {stats.pages_built}/{stats.pages} pages, {stats.scenes} scenes, {stats.video_seconds:.1f}s of video "
+        f"in {stats.wall:.2f}s"
+    )
+    click.echo(f"  speech: {stats.clips_synthesised} clips synthesised, {stats.clips_cached} from cache"
+               + ("  (nothing synthesised)" if stats.clips_synthesised == 0 else ""))
+    if stats.encoder:
+        click.echo(f"  video: {stats.segments_encoded} segments encoded, {stats.segments_reused} reused, "
+                   f"{stats.frames_encoded} frames encoded; encoder {stats.encoder} ({stats.encoder_reason})")
+    click.echo(f"  output: {(output or site_dir / 'output')}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,109 @@
+"""The site's config.toml as a declared schema: every option has a type, a default and a doc."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from vidsite.errors import ConfigError
+
+ACCENTS = ("blue", "orange", "purple", "green", "pink", "cyan")
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class VideoConfig(_Section):
+    width: int = Field(1920, ge=64, le=7680, description="Frame width in pixels (even).")
+    height: int = Field(1080, ge=64, le=4320, description="Frame height in pixels (even).")
+    fps: int = Field(30, ge=1, le=120, description="Frame rate, declared and delivered.")
+    encoder: Literal["auto", "nvenc", "x264"] = Field(
+        "auto", description="auto: h264_nvenc when a GPU answers, else libx264."
+    )
+    crf: int = Field(23, ge=0, le=51, description="x264 quality (lower is better, bigger).")
+    preset: str = Field("veryfast", description="x264 preset.")
+    pad: float = Field(0.6, ge=0, le=10, description="Seconds of silence after each scene's narration.")
+    min_duration: float = Field(2.0, ge=0, description="Shortest scene, in seconds.")
+    max_duration: float = Field(120.0, gt=0, description="Longest scene, in seconds (narration is never cut).")
+    transition: float = Field(0.0, ge=0, le=2, description="Crossfade between scenes, in seconds (0 = cut).")
+
+
+class TTSConfig(_Section):
+    engine: Literal["espeak"] = Field("espeak", description="Speech engine.")
+    voice: str = Field("male", description="Voice alias (male, female, ...) or engine voice id.")
+    rate: int = Field(175, ge=80, le=450, description="Words per minute.")
+    pitch: int = Field(50, ge=0, le=99, description="Base pitch, 0-99.")
+
+
+class CacheConfig(_Section):
+    dir: str = Field(".vidsite/cache", description="Cache folder, relative to the site root. CI keeps it.")
+
+
+class SiteConfig(_Section):
+    title: str = Field("vidsite", description="Site title, shown on the index page.")
+    base_url: str = Field("/", description="Where the site is served from; used for absolute links.")
+    language: str = Field("en", pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]+)?$", description="Default language code.")
+    theme: str = Field("default", description="Built-in theme name.")
+    video: VideoConfig = VideoConfig()
+    tts: TTSConfig = TTSConfig()
+    cache: CacheConfig = CacheConfig()
+
+
+def _key_line(text: str, loc: tuple[Any, ...]) -> int | None:
+    """Best-effort line of a key in the TOML text, so errors can point at it."""
+    if not loc:
+        return None
+    lines = text.splitlines()
+    table, key = ".".join(str(p) for p in loc[:-1]), str(loc[-1])
+    in_table = table == ""
+    for no, raw in enumerate(lines, 1):
+        line = raw.strip()
+        header = re.match(r"^\[([^\]]+)\]$", line)
+        if header:
+            in_table = header.group(1).strip() == table
+            if in_table and len(loc) >= 1 and header.group(1).strip() == ".".join(map(str, loc)):
+                return no
+            continue
+        if in_table and re.match(rf"^{re.escape(key)}\s*=", line):
+            return no
+    return None
+
+
+def load_config(root: Path, **overrides: Any) -> SiteConfig:
+    """Read root/config.toml; options given as overrides (not None) win over the file."""
+    path = root / "config.toml"
+    text = ""
+    data: dict[str, Any] = {}
+    if path.exists():
+        text = path.read_text(encoding="utf-8")
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            line = re.search(r"line (\d+)", str(exc))
+            raise ConfigError(
+                f"not valid TOML: {exc}", path=path, line=int(line.group(1)) if line else None
+            ) from None
+    for dotted, value in overrides.items():
+        if value is None:
+            continue
+        *parents, leaf = dotted.split(".")
+        node = data
+        for p in parents:
+            node = node.setdefault(p, {})
+        node[leaf] = value
+    try:
+        return SiteConfig.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            key = ".".join(str(p) for p in err["loc"])
+            line = _key_line(text, err["loc"])
+            where = f"{path}:{line}" if line else str(path)
+            msg = "unknown key (check the spelling; see the README for every option)" if err["type"] == "extra_forbidden" else err["msg"]
+            problems.append(f"{where}: {key}: {msg}")
+        raise ConfigError("\n".join(problems)) from None

@@ -1,0 +1,197 @@
+"""Markdown + frontmatter → Page. Every error names the file and line and what to do."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from markdown_it import MarkdownIt
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from vidsite.config import ACCENTS
+from vidsite.content.scenes import SCENE_TYPES, SceneFields
+from vidsite.errors import ContentError
+from vidsite.models import Page, Scene
+
+MAX_SCENES = 200
+MAX_NARRATION = 5000  # characters per scene
+
+
+class FrontMatter(BaseModel):
+    """Page settings. Keys other tools use (tags, date, ...) are allowed and ignored."""
+
+    model_config = ConfigDict(extra="ignore", coerce_numbers_to_str=True)
+    title: str | None = Field(None, description="Page title (default: first heading or file name).")
+    description: str = Field("", description="One line shown on the index and in metadata.")
+    voice: str | None = Field(None, description="Voice for the page's scenes.")
+    accent: str = Field("blue", description=f"Accent colour: one of {', '.join(ACCENTS)} or #rrggbb.")
+    draft: bool = Field(False, description="Drafts are built only with --drafts.")
+    weight: int = Field(0, description="Order on the index page (lower first).")
+    language: str | None = Field(None, description="Language of the page (default: the site's).")
+    theme: str | None = Field(None, description="Theme for this page's slides.")
+
+
+def _yaml_error(exc: yaml.YAMLError, path: Path, first_line: int, what: str) -> ContentError:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    line = first_line + mark.line if mark is not None else first_line
+    problem = getattr(exc, "problem", None) or str(exc)
+    return ContentError(f"{what} is not valid YAML: {problem}", path=path, line=line)
+
+
+def _load_mapping(text: str, path: Path, first_line: int, what: str) -> tuple[dict[str, Any], dict[str, int]]:
+    """YAML mapping (safe loader) plus the line of each top-level key."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise _yaml_error(exc, path, first_line, what) from None
+    if data is None:
+        return {}, {}
+    if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
+        raise ContentError(f"{what} must be a mapping of `key: value` lines", path=path, line=first_line)
+    lines = {str(k.value): first_line + k.start_mark.line for k, _ in node.value if isinstance(k, yaml.ScalarNode)}
+    return {str(k): v for k, v in data.items()}, lines
+
+
+def split_frontmatter(text: str, path: Path) -> tuple[dict[str, Any], dict[str, int], str]:
+    """Frontmatter mapping, key lines, and the body with frontmatter lines blanked (lines keep their numbers)."""
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        return {}, {}, text
+    for end in range(1, len(lines)):
+        if lines[end].strip() in ("---", "..."):
+            meta, key_lines = _load_mapping("\n".join(lines[1:end]), path, 2, "frontmatter")
+            return meta, key_lines, "\n" * (end + 1) + "\n".join(lines[end + 1 :])
+    raise ContentError("frontmatter starts with --- but never ends; close it with a --- line", path=path, line=1)
+
+
+def _validation_error(exc: ValidationError, path: Path, line: int, key_lines: dict[str, int], what: str) -> ContentError:
+    first = exc.errors()[0]
+    key = str(first["loc"][0]) if first["loc"] else ""
+    dotted = ".".join(str(p) for p in first["loc"])
+    if first["type"] == "extra_forbidden":
+        msg = f"{what}: unknown field `{key}`"
+    elif first["type"] == "missing":
+        msg = f"{what}: missing field `{key}`"
+    else:
+        msg = f"{what}: field `{dotted}`: {first['msg']}"
+    return ContentError(msg, path=path, line=key_lines.get(key, line))
+
+
+def parse_scene(kind: str, body: str, path: Path, line: int) -> Scene:
+    """One ```scene <kind>``` block; `line` is the fence's line."""
+    model = SCENE_TYPES.get(kind)
+    if model is None:
+        known = ", ".join(sorted(SCENE_TYPES))
+        raise ContentError(f"unknown scene type `{kind}`; use one of: {known}", path=path, line=line)
+    data, key_lines = _load_mapping(body, path, line + 1, f"scene `{kind}`")
+    try:
+        fields: SceneFields = model.model_validate(data)
+    except ValidationError as exc:
+        raise _validation_error(exc, path, line, key_lines, f"scene `{kind}`") from None
+    if fields.narration and len(fields.narration) > MAX_NARRATION:
+        raise ContentError(
+            f"narration is {len(fields.narration)} characters; split the scene (limit {MAX_NARRATION})",
+            path=path, line=key_lines.get("narration", line),
+        )
+    visual = fields.model_dump(exclude={"narration", "voice", "min_duration", "max_duration"})
+    return Scene(
+        type=kind, fields=visual, line=line, narration=fields.narration, voice=fields.voice,
+        min_duration=fields.min_duration, max_duration=fields.max_duration,
+    )
+
+
+_md = MarkdownIt("commonmark")
+
+
+def parse_page(path: Path, rel: str, *, default_language: str = "en", site_root: Path | None = None) -> Page:
+    """Read one content file into a Page; pages without scene blocks get automatic scenes."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ContentError(f"not UTF-8 text ({exc.reason}); save the file as UTF-8", path=path) from None
+    text = text.replace("\r\n", "\n").lstrip("\ufeff")
+    meta, key_lines, body = split_frontmatter(text, path)
+    try:
+        front = FrontMatter.model_validate(meta)
+    except ValidationError as exc:
+        raise _validation_error(exc, path, 1, key_lines, "frontmatter") from None
+
+    tokens = _md.parse(body)
+    scenes: list[Scene] = []
+    for tok in tokens:
+        if tok.type != "fence":
+            continue
+        info = tok.info.strip().split()
+        if info and info[0] == "scene":
+            line = tok.map[0] + 1 if tok.map else 1
+            if len(info) < 2:
+                raise ContentError("scene block needs a type: ```scene list", path=path, line=line)
+            scenes.append(parse_scene(info[1], tok.content, path, line))
+
+    stem = Path(rel).name.split(".")[0]
+    if not scenes:
+        from vidsite.content.auto import auto_scenes
+
+        scenes = auto_scenes(tokens, front.title, lambda src: resolve_asset(src, path, site_root) is not None)
+    scenes = [_with_image(s, path, site_root) if s.type == "image" else s for s in scenes]
+    if len(scenes) > MAX_SCENES:
+        raise ContentError(f"{len(scenes)} scenes; split the page (limit {MAX_SCENES})", path=path)
+
+    title = front.title or _first_heading(tokens) or stem.replace("-", " ").replace("_", " ").title()
+    rel_parts = Path(rel).parts
+    return Page(
+        source=path,
+        rel=rel,
+        section="/".join(rel_parts[:-1]),
+        slug=_slug(stem),
+        title=title,
+        description=front.description,
+        voice=front.voice,
+        accent=front.accent,
+        draft=front.draft,
+        weight=front.weight,
+        language=front.language or default_language,
+        theme=front.theme,
+        scenes=tuple(scenes),
+    )
+
+
+def _with_image(scene: Scene, page: Path, site_root: Path | None) -> Scene:
+    from dataclasses import replace
+
+    found = resolve_asset(scene.fields["src"], page, site_root)
+    if found is None:
+        raise ContentError(
+            f"image `{scene.fields['src']}` not found in the page's folder or static/ (URLs are not fetched)",
+            path=page, line=scene.line,
+        )
+    return replace(scene, fields={**scene.fields, "_path": str(found)})
+
+
+def resolve_asset(src: str, page: Path, site_root: Path | None) -> Path | None:
+    """A local file a page refers to, from the page's folder or static/, kept inside the site."""
+    if not src or ":" in src.split("/")[0] or src.startswith("//"):
+        return None  # URLs (http:, data:, file:) are never fetched
+    roots = [page.parent] + ([site_root / "static", site_root] if site_root else [])
+    for base in roots:
+        candidate = (base / src.lstrip("/")).resolve()
+        inside = site_root is None or candidate.is_relative_to(site_root.resolve())
+        if inside and candidate.is_file():
+            return candidate
+    return None
+
+
+def _first_heading(tokens: list[Any]) -> str | None:
+    for i, tok in enumerate(tokens):
+        if tok.type == "heading_open" and i + 1 < len(tokens):
+            return tokens[i + 1].content.strip() or None
+    return None
+
+
+def _slug(stem: str) -> str:
+    import re
+
+    slug = re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-")
+    return slug or "page"

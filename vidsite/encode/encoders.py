@@ -1,0 +1,56 @@
+"""Which H.264 encoder runs: NVENC when a GPU answers a real test frame, libx264 otherwise."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from fractions import Fraction
+from functools import lru_cache
+
+from vidsite.errors import EncodeError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class EncoderChoice:
+    codec: str  # "libx264" | "h264_nvenc"
+    options: tuple[tuple[str, str], ...]
+    reason: str
+
+    @property
+    def name(self) -> str:
+        return "nvenc" if self.codec == "h264_nvenc" else "x264"
+
+
+@lru_cache(maxsize=None)
+def probe_nvenc() -> str | None:
+    """None when h264_nvenc encodes a test frame here; else why not (one line)."""
+    import av
+
+    try:
+        ctx = av.CodecContext.create("h264_nvenc", "w")
+        ctx.width, ctx.height, ctx.pix_fmt = 256, 144, "yuv420p"
+        ctx.time_base = Fraction(1, 30)
+        ctx.open()
+        frame = av.VideoFrame(256, 144, "yuv420p")
+        frame.pts = 0
+        ctx.encode(frame)
+        ctx.encode(None)
+        return None
+    except Exception as exc:  # noqa: BLE001 - any failure to open or encode means "no NVENC here"
+        return f"{type(exc).__name__}: {exc}".splitlines()[0][:160]
+
+
+def choose_encoder(wanted: str, crf: int, preset: str) -> EncoderChoice:
+    x264 = (("preset", preset), ("crf", str(crf)), ("bf", "0"), ("g", "100000"), ("sc_threshold", "0"))
+    nvenc = (("preset", "p4"), ("rc", "vbr"), ("cq", str(crf)), ("bf", "0"), ("g", "100000"))
+    if wanted == "x264":
+        return EncoderChoice("libx264", x264, "x264 requested in config")
+    failure = probe_nvenc()
+    if failure is None:
+        return EncoderChoice("h264_nvenc", nvenc, "NVENC answered a test frame")
+    if wanted == "nvenc":
+        raise EncodeError(f"encoder = \"nvenc\" but h264_nvenc is not usable here ({failure}); "
+                          "use encoder = \"auto\" or \"x264\"", path="config.toml")
+    return EncoderChoice("libx264", x264, f"no NVENC ({failure})")

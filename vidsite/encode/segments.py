@@ -1,0 +1,51 @@
+"""A scene's stills → one H.264 segment (MP4, video only), variable frame rate.
+
+A still held for five seconds is one encoded frame with a five-second duration: encode cost
+follows distinct pictures, not seconds. Timestamps are in 1/fps units, so every frame sits on
+the declared frame grid.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+from typing import Iterable
+
+from PIL import Image
+
+from vidsite.encode.encoders import EncoderChoice
+from vidsite.fsutil import temp_path
+
+
+def encode_segment(path: Path, stills: Iterable[tuple[int, Image.Image]], *, fps: int, width: int, height: int,
+                   encoder: EncoderChoice, closing_frame: int | None = None) -> int:
+    """Encode (frame offset, picture) pairs; returns frames encoded. `closing_frame` repeats the
+    last picture there so the track ends exactly one frame later (players give the last frame
+    one frame's duration)."""
+    import av
+
+    tmp = temp_path(path)
+    encoded = 0
+    try:
+        with av.open(str(tmp), "w", format="mp4") as out:
+            stream = out.add_stream(encoder.codec, rate=fps, options=dict(encoder.options))
+            stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+            stream.time_base = Fraction(1, fps)
+            stream.codec_context.time_base = Fraction(1, fps)
+            last: av.VideoFrame | None = None
+            last_pts = -1
+            for offset, image in stills:
+                frame = av.VideoFrame.from_image(image).reformat(format="yuv420p")
+                frame.pts, frame.time_base = offset, Fraction(1, fps)
+                out.mux(stream.encode(frame))
+                encoded += 1
+                last, last_pts = frame, offset
+            if closing_frame is not None and last is not None and closing_frame > last_pts:
+                last.pts = closing_frame
+                out.mux(stream.encode(last))
+                encoded += 1
+            out.mux(stream.encode(None))
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return encoded

@@ -1,0 +1,86 @@
+"""Themes: a built-in theme.toml, overridden key by key by the site's layouts/theme.toml."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+
+from vidsite.errors import ConfigError
+
+THEMES_DIR = Path(__file__).resolve().parent.parent / "themes"
+FONTS_DIR = Path(__file__).resolve().parent.parent / "fonts"
+_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+def _colour(value: str) -> str:
+    if not _COLOUR.match(value):
+        raise ValueError("must be a colour like #1E293B")
+    return value
+
+
+class Theme(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    background: str
+    surface: str
+    text: str
+    muted: str
+    code_style: str = "monokai"
+    font: str
+    font_bold: str
+    font_italic: str
+    font_mono: str
+    margin: int = 120
+    accent_bar: int = 24
+    title_size: int = 112
+    header_size: int = 72
+    body_size: int = 46
+    code_size: int = 36
+    logo: str = ""
+    accents: dict[str, str]
+    font_dirs: tuple[str, ...] = ()  # where font and logo files are looked up, first match wins
+
+    _check = field_validator("background", "surface", "text", "muted")(lambda cls, v: _colour(v))
+
+    def accent(self, name: str) -> str:
+        if _COLOUR.match(name):
+            return name
+        return self.accents.get(name, self.accents.get("blue", "#3B82F6"))
+
+    def font_path(self, name: str) -> str:
+        for d in self.font_dirs:
+            p = Path(d) / name
+            if p.is_file():
+                return str(p)
+        raise ConfigError(f"font `{name}` not found in layouts/ or vidsite's fonts ({FONTS_DIR})")
+
+
+def load_theme(name: str, layouts: Path | None) -> Theme:
+    base = THEMES_DIR / name / "theme.toml"
+    if not base.is_file():
+        known = ", ".join(sorted(p.name for p in THEMES_DIR.iterdir() if (p / "theme.toml").is_file()))
+        raise ConfigError(f"unknown theme `{name}`; built-in themes: {known}", path="config.toml")
+    data = tomllib.loads(base.read_text(encoding="utf-8"))
+    override = layouts / "theme.toml" if layouts else None
+    if override and override.is_file():
+        try:
+            extra = tomllib.loads(override.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"not valid TOML: {exc}", path=override) from None
+        accents = {**data.get("accents", {}), **extra.pop("accents", {})}
+        data.update(extra)
+        data["accents"] = accents
+    data["font_dirs"] = tuple(str(d) for d in ([layouts] if layouts else []) + [FONTS_DIR])
+    try:
+        theme = Theme.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = override if override and override.is_file() else base
+        key = ".".join(str(p) for p in err["loc"])
+        msg = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
+        raise ConfigError(f"{key}: {msg}", path=where) from None
+    for font in (theme.font, theme.font_bold, theme.font_italic, theme.font_mono):
+        theme.font_path(font)
+    return theme

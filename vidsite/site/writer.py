@@ -1,0 +1,45 @@
+"""The output site: HTML from Jinja2 templates (layouts/ first, then the theme), manifests, files
+written atomically and only when their bytes change."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from vidsite import __version__
+from vidsite.fsutil import atomic_write, file_sha256
+from vidsite.render.theme import THEMES_DIR
+
+
+def environment(layouts: Path, theme: str) -> jinja2.Environment:
+    search = [str(layouts)] if layouts.is_dir() else []
+    search += [str(THEMES_DIR / theme), str(THEMES_DIR / "default")]
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(search), autoescape=True, undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+    env.globals["version"] = __version__
+    return env
+
+
+def write_if_changed(path: Path, data: bytes | str) -> bool:
+    """Atomic write, skipped when the file already holds these bytes. True when written."""
+    blob = data.encode("utf-8") if isinstance(data, str) else data
+    try:
+        if path.stat().st_size == len(blob) and path.read_bytes() == blob:
+            return False
+    except FileNotFoundError:
+        pass
+    atomic_write(path, blob)
+    return True
+
+
+def file_entry(path: Path) -> dict[str, Any]:
+    return {"size": path.stat().st_size, "sha256": file_sha256(path)}
+
+
+def clock(seconds: float) -> str:
+    s = int(round(seconds))
+    return f"{s // 60}:{s % 60:02d}"

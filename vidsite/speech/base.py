@@ -1,0 +1,53 @@
+"""The engine interface and registry. An engine turns text into PCM plus word timings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from vidsite.models import Word
+
+
+@dataclass(frozen=True)
+class Speech:
+    """What an engine returns: mono int16 PCM and the words it spoke, timed."""
+
+    pcm: bytes
+    sample_rate: int
+    words: tuple[Word, ...]
+
+
+class Engine(Protocol):
+    name: str
+
+    @property
+    def version(self) -> str: ...
+
+    def voice_id(self, voice: str, language: str) -> str:
+        """Engine voice id for an alias, an engine id, or (voice empty) the language default."""
+        ...
+
+    def synthesize(self, text: str, voice: str, rate: int, pitch: int) -> Speech: ...
+
+
+_ENGINES: dict[str, type] = {}
+
+
+def register(name: str):  # type: ignore[no-untyped-def]
+    def deco(cls: type) -> type:
+        _ENGINES[name] = cls
+        cls.name = name
+        return cls
+
+    return deco
+
+
+def get_engine(name: str) -> Engine:
+    if name == "espeak":
+        from vidsite.speech import espeak  # noqa: F401  registers itself
+    engine = _ENGINES.get(name)
+    if engine is None:
+        from vidsite.errors import SpeechError
+
+        raise SpeechError(f"unknown speech engine `{name}`; use one of: {', '.join(sorted(_ENGINES) or ['espeak'])}")
+    return engine()

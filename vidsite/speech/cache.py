@@ -1,0 +1,73 @@
+"""Content-addressed clip cache: `<slug>-<hash>.wav` plus a `.json` sidecar per sentence.
+
+The key is the hash of canonical JSON of everything that changes the sound, so a sentence is
+synthesised once, ever, across pages and builds. An entry is complete only when the sidecar
+exists and agrees with the wav; anything else (crash, truncation, hand edits) is a miss.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import wave
+from pathlib import Path
+
+from vidsite.fsutil import atomic_write, canonical_hash, slugify
+from vidsite.models import Clip, Word
+from vidsite.speech.base import Speech
+
+log = logging.getLogger(__name__)
+
+
+def clip_key(engine: str, version: str, voice: str, rate: int, pitch: int, text: str) -> str:
+    return canonical_hash(
+        {"engine": engine, "engine_version": version, "voice": voice, "rate": rate, "pitch": pitch, "text": text},
+        length=20,
+    )
+
+
+class ClipCache:
+    def __init__(self, root: Path) -> None:
+        self.dir = root / "clips"
+
+    def _paths(self, key: str, text: str) -> tuple[Path, Path]:
+        stem = f"{slugify(text, 24)}-{key}"
+        return self.dir / f"{stem}.wav", self.dir / f"{stem}.json"
+
+    def get(self, key: str, text: str) -> Clip | None:
+        wav_path, meta_path = self._paths(key, text)
+        try:
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+            with wave.open(str(wav_path), "rb") as w:
+                frames, rate = w.getnframes(), w.getframerate()
+            expected = (frames * 2) + 44
+            if frames != meta["samples"] or rate != meta["sample_rate"] or wav_path.stat().st_size < expected:
+                raise ValueError("wav does not match its sidecar")
+            words = tuple(Word(**w) for w in meta["words"])
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError, KeyError, TypeError, EOFError, wave.Error) as exc:
+            log.warning("cache entry %s is damaged (%s); synthesising it again", wav_path.name, exc)
+            return None
+        return Clip(key, wav_path, rate, frames, words, meta["engine"], meta["voice"], cached=True)
+
+    def put(self, key: str, text: str, speech: Speech, engine: str, voice: str) -> Clip:
+        wav_path, meta_path = self._paths(key, text)
+        buf = io.BytesIO()
+        with wave.open(buf, "wb") as w:
+            w.setnchannels(1)
+            w.setsampwidth(2)
+            w.setframerate(speech.sample_rate)
+            w.writeframes(speech.pcm)
+        samples = len(speech.pcm) // 2
+        atomic_write(wav_path, buf.getvalue())
+        meta = {
+            "key": key, "text": text, "engine": engine, "voice": voice, "sample_rate": speech.sample_rate,
+            "samples": samples, "words": [w.__dict__ for w in speech.words],
+        }
+        atomic_write(meta_path, json.dumps(meta, ensure_ascii=False, sort_keys=True))
+        return Clip(key, wav_path, speech.sample_rate, samples, speech.words, engine, voice, cached=False)
+
+    def entries(self) -> list[Path]:
+        return sorted(self.dir.glob("*.json")) if self.dir.exists() else []

@@ -1,0 +1,156 @@
+"""Audio first: scene spans from measured narration, reveals from word timings, captions.
+
+Every span starts on a whole frame and narration k starts on span k's first frame, so audio
+and slides cannot drift apart however long the video gets.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from vidsite.config import VideoConfig
+from vidsite.models import Scene, Span, Still, Timeline, Voiceover, Word
+
+REVEAL_TYPES = {"list": "items", "learning_objectives": "objectives", "quiz": "options", "exercise": "instructions"}
+QUIZ_THINK, QUIZ_HOLD = 1.5, 2.0  # seconds before a quiz's answer shows, and how long it stays
+_WORD = re.compile(r"\w+", re.U)
+
+
+def _norm(s: str) -> str:
+    return "".join(_WORD.findall(s.lower()))
+
+
+def reveal_items(scene: Scene) -> list[str]:
+    if scene.type == "checkpoint":
+        f = scene.fields
+        return [*f.get("completed_topics", []), *f.get("review_questions", []), *f.get("next_topics", [])]
+    key = REVEAL_TYPES.get(scene.type)
+    return list(scene.fields.get(key, [])) if key else []
+
+
+def reveal_times(items: list[str], words: tuple[Word, ...], speech: float) -> list[float]:
+    """When each item should appear: when its first word is spoken, in order; else evenly spread."""
+    times: list[float] = []
+    pos = 0
+    for item in items:
+        first = next((_norm(w) for w in _WORD.findall(item) if _norm(w)), "")
+        hit = next((i for i in range(pos, len(words)) if _norm(words[i].text) == first), None)
+        if hit is None:
+            break
+        times.append(words[hit].start)
+        pos = hit + 1
+    if len(times) == len(items):
+        return times
+    n = len(items)
+    return [speech * k / (n + 1) for k in range(n)]  # narration does not name them: pace them out
+
+
+def scene_frames(scene: Scene, speech: float, video: VideoConfig, extra: float = 0.0) -> int:
+    fps = video.fps
+    lo = scene.min_duration if scene.min_duration is not None else video.min_duration
+    hi = scene.max_duration if scene.max_duration is not None else video.max_duration
+    seconds = max(lo, min(hi, speech + video.pad + extra))
+    return max(math.ceil(speech * fps) + 1, math.ceil(round(seconds * fps, 6)))  # narration is never cut
+
+
+def build_timeline(scenes: tuple[Scene, ...], voiceovers: list[Voiceover], video: VideoConfig) -> Timeline:
+    fps = video.fps
+    spans: list[Span] = []
+    start = 0
+    for index, (scene, vo) in enumerate(zip(scenes, voiceovers)):
+        stills: dict[int, dict] = {0: {}}
+        items = reveal_items(scene)
+        extra = 0.0
+        if items:
+            stills = {0: {"reveal": 0}}
+            for k, t in enumerate(reveal_times(items, vo.words, vo.duration)):
+                stills[round(t * fps)] = {"reveal": k + 1}
+        if scene.type == "quiz" and scene.fields.get("show_answer", True):
+            answer_at = round((vo.duration + QUIZ_THINK) * fps)
+            stills[answer_at] = {"reveal": len(items), "answer": True}
+            extra = QUIZ_THINK + QUIZ_HOLD - video.pad
+        frames = scene_frames(scene, vo.duration, video, extra)
+        ordered = tuple(Still(f, s) for f, s in sorted(stills.items()) if f < frames)
+        spans.append(Span(index, start, start + frames, ordered))
+        start += frames
+    return Timeline(fps, tuple(spans))
+
+
+@dataclass(frozen=True)
+class Cue:
+    start: float
+    end: float
+    text: str
+
+
+def _lines(text: str, width: int = 42) -> str:
+    words, lines, line = text.split(), [], ""
+    for w in words:
+        if line and len(line) + 1 + len(w) > width:
+            lines.append(line)
+            line = w
+        else:
+            line = f"{line} {w}" if line else w
+    lines.append(line)
+    return "\n".join(lines)
+
+
+def captions(timeline: Timeline, voiceovers: list[Voiceover], max_chars: int = 84) -> list[Cue]:
+    """Cues of at most two 42-character lines, split at sentences and clauses, timed by words."""
+    cues: list[Cue] = []
+    for span, vo in zip(timeline.spans, voiceovers):
+        offset = span.start / timeline.fps
+        group: list[Word] = []
+
+        def flush() -> None:
+            if not group:
+                return
+            a, b = group[0].char, group[-1].char + len(group[-1].text)
+            while b < len(vo.text) and not vo.text[b].isspace():
+                b += 1  # keep trailing punctuation
+            cues.append(Cue(offset + group[0].start, offset + group[-1].end, vo.text[a:b].strip()))
+            group.clear()
+
+        for word in vo.words:
+            if group:
+                a = group[0].char
+                b = word.char + len(word.text)
+                if b - a > max_chars:
+                    flush()
+            group.append(word)
+            tail = vo.text[word.char + len(word.text) : word.char + len(word.text) + 1]
+            length = word.char + len(word.text) - group[0].char
+            if tail in (".", "!", "?", "…") or (tail in (",", ";", ":") and length > max_chars * 0.6):
+                flush()
+        flush()
+    for i in range(len(cues) - 1):  # cues never overlap
+        if cues[i].end > cues[i + 1].start:
+            cues[i] = Cue(cues[i].start, cues[i + 1].start, cues[i].text)
+    return [c for c in cues if c.end > c.start and c.text]
+
+
+def _ts(t: float, sep: str = ".") -> str:
+    ms = int(round(t * 1000))
+    h, rem = divmod(ms, 3_600_000)
+    m, rem = divmod(rem, 60_000)
+    s, ms = divmod(rem, 1000)
+    return f"{h:02d}:{m:02d}:{s:02d}{sep}{ms:03d}"
+
+
+def webvtt(cues: list[Cue]) -> str:
+    body = "".join(f"{i}\n{_ts(c.start)} --> {_ts(c.end)}\n{_lines(c.text)}\n\n" for i, c in enumerate(cues, 1))
+    return "WEBVTT\n\n" + body
+
+
+def srt(cues: list[Cue]) -> str:
+    return "".join(f"{i}\n{_ts(c.start, ',')} --> {_ts(c.end, ',')}\n{_lines(c.text)}\n\n" for i, c in enumerate(cues, 1))
+
+
+def chapters_vtt(timeline: Timeline, titles: list[str]) -> str:
+    body = "".join(
+        f"{i}\n{_ts(s.start / timeline.fps)} --> {_ts(s.end / timeline.fps)}\n{t}\n\n"
+        for i, (s, t) in enumerate(zip(timeline.spans, titles), 1)
+    )
+    return "WEBVTT\n\n" + body
