@@ -149,6 +149,8 @@ def _highlight(code: str, language: str, theme: Theme) -> list[list[tuple[str, s
         style = get_style_by_name("monokai")
     lines: list[list[tuple[str, str]]] = [[]]
     for ttype, value in lexer.get_tokens(code):
+        while ttype not in style and ttype.parent is not None:  # lexers may invent token types
+            ttype = ttype.parent
         colour = style.style_for_token(ttype).get("color")
         fill = f"#{colour}" if colour else theme.text
         for n, part in enumerate(value.split("\n")):

@@ -1,0 +1,101 @@
+"""Test helpers: sites built from a dict of files, and decoders for what a build writes."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from vidsite.cli import main
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SMALL = """
+title = "Test site"
+[video]
+width = 320
+height = 180
+fps = 30
+"""
+
+
+def make_site(root: Path, files: dict[str, str], config: str = SMALL) -> Path:
+    """Write a site: config.toml plus `files` (paths relative to the site root)."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "config.toml").write_text(textwrap.dedent(config), encoding="utf-8")
+    (root / "content").mkdir(exist_ok=True)
+    for rel, text in files.items():
+        p = root / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return root
+
+
+def run(*args: str) -> "CliRunner.invoke":
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    return result
+
+
+def manifest(site: Path, url: str) -> dict:
+    return json.loads((site / "output" / url / "manifest.json").read_text(encoding="utf-8"))
+
+
+@dataclass
+class Decoded:
+    frame_times: list[float]  # presentation time of each decoded frame
+    frames: list[np.ndarray]  # RGB
+    video_end: float  # last frame's pts + duration
+    audio: np.ndarray  # float mono
+    audio_rate: int
+    audio_start: float
+    rate: Fraction  # declared frame rate (from the stream)
+    width: int
+    height: int
+    codec: str
+    pix_fmt: str
+
+    @property
+    def audio_end(self) -> float:
+        return self.audio_start + len(self.audio) / self.audio_rate
+
+    def frame_at(self, t: float) -> np.ndarray:
+        """The picture a player shows at time t."""
+        idx = max(i for i, ft in enumerate(self.frame_times) if ft <= t + 1e-6)
+        return self.frames[idx]
+
+
+def decode(path: Path) -> Decoded:
+    import av
+
+    with av.open(str(path)) as c:
+        v = c.streams.video[0]
+        rate, codec, pix_fmt = v.guessed_rate, v.codec_context.name, v.codec_context.pix_fmt
+        packets = [(p.pts * p.time_base, p.duration * p.time_base) for p in c.demux(v) if p.pts is not None]
+        end = float(max(pts + dur for pts, dur in packets))
+    with av.open(str(path)) as c:
+        times, frames = [], []
+        for f in c.decode(video=0):
+            times.append(float(f.time))
+            frames.append(f.to_ndarray(format="rgb24"))
+        w, h = frames[0].shape[1], frames[0].shape[0]
+    with av.open(str(path)) as c:
+        chunks, start, sr = [], None, 48000
+        for f in c.decode(audio=0):
+            if start is None:
+                start = float(f.time)
+            sr = f.sample_rate
+            chunks.append(f.to_ndarray().reshape(-1))
+    return Decoded(times, frames, end, np.concatenate(chunks), sr, start or 0.0, rate, w, h, codec, pix_fmt)
+
+
+@pytest.fixture
+def site_factory(tmp_path: Path):
+    def factory(files: dict[str, str], config: str = SMALL, name: str = "site") -> Path:
+        return make_site(tmp_path / name, files, config)
+
+    return factory

@@ -1,0 +1,173 @@
+"""End to end: build sites, decode what was written, check it against the manifest."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+from pathlib import Path
+
+import numpy as np
+
+from conftest import FIXTURES, decode, manifest, run
+from vidsite.config import TTSConfig
+from vidsite.speech.cache import ClipCache
+from vidsite.speech.speak import Speaker, units
+
+
+def _onset(audio: np.ndarray, rate: int, after: float, threshold: float = 0.02) -> float:
+    i = int(after * rate)
+    loud = np.nonzero(np.abs(audio[i:]) > threshold)[0]
+    return (i + loud[0]) / rate
+
+
+def _lead(clip_wav: Path, threshold: float = 0.02) -> float:
+    import wave
+
+    with wave.open(str(clip_wav)) as w:
+        pcm = np.frombuffer(w.readframes(w.getnframes()), dtype=np.int16) / 32768.0
+        return np.nonzero(np.abs(pcm) > threshold)[0][0] / w.getframerate()
+
+
+def test_bench_site_at_1080p_is_in_sync(tmp_path: Path) -> None:
+    """The benchmark page at the real defaults: tracks equal, rate as declared, slides on narration."""
+    site = tmp_path / "bench"
+    shutil.copytree(FIXTURES / "bench", site)
+    result = run("build", str(site))
+    assert result.exit_code == 0, result.output
+    m = manifest(site, "narrated-static-sites")
+    d = decode(site / "output/narrated-static-sites/video.mp4")
+    fps = 30
+    assert (d.width, d.height, d.codec, d.pix_fmt) == (1920, 1080, "h264", "yuv420p")
+    assert d.rate == fps, f"declared {d.rate} fps"
+    assert all(abs(t * fps - round(t * fps)) < 1e-3 for t in d.frame_times), "a frame off the 30 fps grid"
+    assert abs(d.video_end - m["duration"]) < 1e-3
+    assert abs(d.video_end - d.audio_end) <= 1 / fps, (d.video_end, d.audio_end)
+    assert len(m["scenes"]) == 10
+
+    speaker = Speaker(TTSConfig(), ClipCache(site / ".vidsite/cache"))
+    for k, scene in enumerate(m["scenes"]):
+        start = scene["start"]
+        # the slide changes exactly at the scene start: a frame begins there and differs from the last one
+        i = min(range(len(d.frame_times)), key=lambda j: abs(d.frame_times[j] - start))
+        assert abs(d.frame_times[i] - start) < 1e-3, f"scene {k}: no frame at {start}"
+        if k:
+            diff = np.abs(d.frames[i].astype(int) - d.frames[i - 1].astype(int)).mean()
+            assert diff > 2, f"scene {k}: slide did not change at {start}"
+        # narration k starts with slide k: decoded onset = scene start + the clip's own lead-in
+        first_sentence = next(u for u in units(scene["narration"]) if isinstance(u, str))
+        clip = speaker.clip(first_sentence, scene["voice"])
+        expected = start + _lead(clip.wav)
+        assert abs(_onset(d.audio, d.audio_rate, start) - expected) <= 1 / fps, f"scene {k} narration drifted"
+    assert speaker.synthesised == 0, "the build cached every sentence"
+
+
+def test_second_build_does_nothing(site_factory) -> None:
+    site = site_factory({"content/a.md": """
+        ```scene title
+        title: Hello
+        narration: Hello there.
+        ```
+    """})
+    first = run("build", str(site))
+    assert "1 clips synthesised" in first.output
+    before = {p: p.stat().st_mtime_ns for p in (site / "output").rglob("*") if p.is_file()}
+    second = run("build", str(site))
+    assert second.exit_code == 0
+    assert "nothing to do" in second.output
+    after = {p: p.stat().st_mtime_ns for p in (site / "output").rglob("*") if p.is_file()}
+    assert before == after, "a no-op build rewrote files"
+
+
+PAGE = """
+---
+title: Colours
+accent: green
+---
+
+```scene title
+title: Green page
+narration: This page is green.
+```
+
+```scene list
+header: Things
+items: [Apples, Pears]
+narration: Two things. Apples first, then pears.
+```
+"""
+
+
+def test_small_site_outputs(site_factory) -> None:
+    site = site_factory({"content/fruit/colours.md": PAGE, "content/fruit/_index.md": "---\ntitle: Fruit\n---\n"})
+    assert run("build", str(site)).exit_code == 0
+    out = site / "output"
+    m = manifest(site, "fruit/colours")
+    d = decode(out / "fruit/colours/video.mp4")
+    assert (d.width, d.height) == (320, 180)
+    # accent bar: left edge in the page's accent (green #10B981), through yuv420p and x264
+    r, g, b = d.frames[0][90, 1]
+    assert abs(int(r) - 0x10) < 20 and abs(int(g) - 0xB9) < 20 and abs(int(b) - 0x81) < 20, (r, g, b)
+    assert abs(d.video_end - d.audio_end) <= 1 / 30
+
+    # captions: WebVTT, cues inside the video, the first cue of each scene starts at its first word
+    vtt = (out / "fruit/colours/captions.vtt").read_text()
+    assert vtt.startswith("WEBVTT")
+    times = [(_t(a), _t(b)) for a, b in re.findall(r"(\S+) --> (\S+)", vtt)]
+    assert times and all(a < b <= m["duration"] + 1e-3 for a, b in times)
+    assert all(times[i][1] <= times[i + 1][0] + 1e-3 for i in range(len(times) - 1))
+    speaker = Speaker(TTSConfig(), ClipCache(site / ".vidsite/cache"))
+    for scene in m["scenes"]:
+        clip = speaker.clip(units(scene["narration"])[0], scene["voice"])
+        want = scene["start"] + clip.words[0].start
+        assert any(abs(a - want) < 0.002 for a, _ in times), f"no cue at {want}"
+
+    html = (out / "fruit/colours/index.html").read_text()
+    assert '<track kind="captions" src="captions.vtt"' in html and "Apples first, then pears." in html
+    assert "<h2>Chapters</h2>" in html
+    index = (out / "index.html").read_text()
+    assert 'href="fruit/colours/index.html"' in index and "fruit/colours/poster.jpg" in index and "Fruit" in index
+    # manifests list real sizes and hashes
+    site_m = json.loads((out / "manifest.json").read_text())
+    for rel, entry in site_m["files"].items():
+        data = (out / rel).read_bytes()
+        assert entry == {"size": len(data), "sha256": hashlib.sha256(data).hexdigest()}, rel
+    assert m["scenes"][0]["engine"] == "espeak" and m["encoder"]["name"] in ("x264", "nvenc")
+
+
+def _t(stamp: str) -> float:
+    h, m, s = stamp.split(":")
+    return int(h) * 3600 + int(m) * 60 + float(s)
+
+
+def test_reveal_follows_first_spoken_word(site_factory) -> None:
+    site = site_factory({"content/r.md": """
+        ```scene list
+        header: Steps
+        items: [Install the tool, Write a page, Build the site]
+        narration: First, install the tool. Then write a page. Finally, build the site.
+        ```
+    """})
+    assert run("build", str(site)).exit_code == 0
+    m = manifest(site, "r")
+    d = decode(site / "output/r/video.mp4")
+    reveals = m["scenes"][0]["reveals"]
+    assert len(reveals) == 3
+    speaker = Speaker(TTSConfig(), ClipCache(site / ".vidsite/cache"))
+    vo = speaker.speak(m["scenes"][0]["narration"], None, "en")
+    for word, at in zip(("install", "write", "build"), reveals):
+        spoken = next(w.start for w in vo.words if w.text.lower() == word)
+        assert abs(at - spoken) <= 1 / 30, (word, at, spoken)
+        i = d.frame_times.index(min(d.frame_times, key=lambda t: abs(t - at)))
+        assert abs(d.frame_times[i] - at) < 1e-3, "no new frame where the item appears"
+        assert np.abs(d.frames[i].astype(int) - d.frames[i - 1].astype(int)).mean() > 0.1
+
+
+def test_removed_page_leaves_the_site(site_factory) -> None:
+    site = site_factory({"content/a.md": "# A\n\nFirst page.\n", "content/b.md": "# B\n\nSecond page.\n"})
+    assert run("build", str(site)).exit_code == 0
+    (site / "content/b.md").unlink()
+    assert run("build", str(site)).exit_code == 0
+    assert not (site / "output/b").exists() and (site / "output/a/video.mp4").exists()
+    assert "b/" not in (site / "output/index.html").read_text()

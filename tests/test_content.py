@@ -1,0 +1,55 @@
+"""Parsing and automatic scenes, including real documentation pages."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, decode, manifest, run
+from vidsite.content.parse import parse_page
+from vidsite.narrate.templates import narrate
+
+CORPUS = sorted(p for p in (FIXTURES / "corpus").glob("*.md") if p.name != "SOURCES.md")
+MARKDOWN_SYNTAX = re.compile(r"```|\*\*|__|\]\(|^#+\s|^\s*[-*+]\s|!\[|<[a-zA-Z/][^>]*>|https?://|www\.|\{[*!]|^///|^!!!", re.M)
+
+
+def test_scene_blocks_and_frontmatter(tmp_path: Path) -> None:
+    p = tmp_path / "guide.md"
+    p.write_text("---\ntitle: Guide\nvoice: female\naccent: pink\nweight: 3\ntags: [x]\n---\n\nIntro text.\n\n"
+                 "```scene list\nheader: H\nitems:\n  - {title: A, description: first}\n  - [B, second]\n  - C\n"
+                 "min_duration: 4\n```\n\n```python\nprint('not a scene')\n```\n")
+    page = parse_page(p, "docs/guide.md")
+    assert (page.title, page.voice, page.accent, page.weight, page.section, page.slug) == (
+        "Guide", "female", "pink", 3, "docs", "guide")
+    assert len(page.scenes) == 1
+    scene = page.scenes[0]
+    assert scene.line == 11 and scene.min_duration == 4
+    assert scene.fields["items"] == ["A — first", "B — second", "C"]
+    assert narrate(scene) == "H. A — first. B — second. C."
+
+
+@pytest.mark.parametrize("path", CORPUS, ids=lambda p: p.stem)
+def test_corpus_pages_make_clean_scenes(path: Path) -> None:
+    page = parse_page(path, path.name)
+    assert len(page.scenes) >= 4
+    for scene in page.scenes:
+        text = narrate(scene)
+        assert text.strip(), scene
+        assert not MARKDOWN_SYNTAX.search(text), (scene.type, text)
+
+
+def test_corpus_page_builds_to_video(tmp_path: Path) -> None:
+    """One real docs page, end to end (all four are checked at parse level above)."""
+    site = tmp_path / "site"
+    (site / "content").mkdir(parents=True)
+    (site / "config.toml").write_text("title = 'x'\n[video]\nwidth = 192\nheight = 108\n")
+    shutil.copy(FIXTURES / "corpus/mkdocs-getting-started.md", site / "content")
+    result = run("build", str(site))
+    assert result.exit_code == 0, result.output
+    m = manifest(site, "mkdocs-getting-started")
+    assert len(m["scenes"]) >= 4
+    d = decode(site / "output/mkdocs-getting-started/video.mp4")
+    assert abs(d.video_end - d.audio_end) <= 1 / 30

@@ -1,0 +1,38 @@
+"""The docs are tested: every command has help and appears in the README; the README's commands are real."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import click
+from click.testing import CliRunner
+
+from vidsite.cli import main
+
+README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+
+
+def _commands(group: click.Group, prefix: str = "vidsite") -> list[tuple[str, click.Command]]:
+    out = []
+    for name, cmd in group.commands.items():
+        out.append((f"{prefix} {name}", cmd))
+        if isinstance(cmd, click.Group):
+            out.extend(_commands(cmd, f"{prefix} {name}"))
+    return out
+
+
+def test_every_command_has_help_and_is_in_the_readme() -> None:
+    for full, cmd in _commands(main):
+        assert cmd.help, f"{full} has no help"
+        result = CliRunner().invoke(main, full.split()[1:] + ["--help"])
+        assert result.exit_code == 0 and "Usage:" in result.output
+        assert full in README, f"{full} is not in the README"
+
+
+def test_readme_starts_with_install_build_and_test_commands() -> None:
+    blocks = re.findall(r"```sh\n(.*?)\n```", README, re.S)
+    assert "pip install -e ." in blocks[0] and "vidsite build" in blocks[0]
+    assert "pip install -e '.[test]'" in blocks[1] and "pytest" in blocks[1]
+    ci = (Path(__file__).parent.parent / ".ci/run").read_text()
+    assert blocks[1].split("&& ", 2)[-1] in ci, "CI must run the README's test command"

@@ -1,0 +1,52 @@
+"""Speech: the espeak engine, the clip cache, pauses."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import decode, manifest, run
+from vidsite.config import TTSConfig
+from vidsite.speech.base import get_engine
+from vidsite.speech.cache import ClipCache
+from vidsite.speech.speak import Speaker, units
+
+
+def test_espeak_speaks_with_word_timings() -> None:
+    speech = get_engine("espeak").synthesize("Narration starts here, café.", "en-us", 175, 50)
+    seconds = len(speech.pcm) / 2 / speech.sample_rate
+    assert 1.0 < seconds < 4.0
+    assert [w.text for w in speech.words] == ["Narration", "starts", "here", "café"]
+    starts = [w.start for w in speech.words]
+    assert starts == sorted(starts) and starts[-1] < seconds
+
+
+def test_units_split_sentences_and_pauses() -> None:
+    assert units("One. Two? [pause 250ms] Three! [pause 1.5s]") == ["One.", "Two?", 0.25, "Three!", 1.5]
+
+
+def test_shared_sentence_is_synthesised_once_and_damaged_entries_are_misses(tmp_path: Path) -> None:
+    speaker = Speaker(TTSConfig(), ClipCache(tmp_path))
+    speaker.speak("Welcome to the guide. Page one.", None, "en")
+    speaker.speak("Welcome to the guide. Page two.", None, "en")
+    assert (speaker.synthesised, speaker.cached) == (3, 1)
+    wav = next(p for p in (tmp_path / "clips").glob("welcome*.wav"))
+    wav.write_bytes(wav.read_bytes()[: wav.stat().st_size // 2])
+    again = Speaker(TTSConfig(), ClipCache(tmp_path))
+    vo = again.speak("Welcome to the guide.", None, "en")
+    assert again.synthesised == 1 and vo.duration > 0.5
+
+
+def test_pause_lengthens_the_audio(site_factory) -> None:
+    scene = "```scene title\ntitle: T\nnarration: {}\nmin_duration: 0\n```\n"
+    plain = site_factory({"content/p.md": scene.format("Hello. Goodbye.")}, name="plain")
+    paused = site_factory({"content/p.md": scene.format("Hello. [pause 800ms] Goodbye.")}, name="paused")
+    for site in (plain, paused):
+        assert run("build", str(site)).exit_code == 0
+    a, b = decode(plain / "output/p/video.mp4"), decode(paused / "output/p/video.mp4")
+    assert abs((b.audio_end - a.audio_end) - 0.8) <= 1 / 30
+    # the caption for the sentence after the pause starts after it
+    cues_a = (plain / "output/p/captions.vtt").read_text().split("\n\n")
+    cues_b = (paused / "output/p/captions.vtt").read_text().split("\n\n")
+    start = lambda cue: float(cue.split("\n")[1].split(" --> ")[0].split(":")[-1])  # noqa: E731
+    assert abs(start(cues_b[2]) - start(cues_a[2]) - 0.8) < 0.002
+    assert "[pause" not in manifest(paused, "p")["scenes"][0]["narration"]
