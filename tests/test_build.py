@@ -53,8 +53,16 @@ def test_bench_site_at_1080p_is_in_sync(tmp_path: Path) -> None:
         i = min(range(len(d.frame_times)), key=lambda j: abs(d.frame_times[j] - start))
         assert abs(d.frame_times[i] - start) < 1e-3, f"scene {k}: no frame at {start}"
         if k:
-            diff = np.abs(d.frames[i].astype(int) - d.frames[i - 1].astype(int)).mean()
-            assert diff > 2, f"scene {k}: slide did not change at {start}"
+            # slide k is complete at its start; before that, the previous scene's fade ran in silence
+            fade = m["scenes"][k - 1]["transition_frames"]
+            before = d.frame_at(start - (fade + 1) / fps)
+            settled = np.abs(d.frames[i].astype(int) - before.astype(int)).mean()
+            assert settled > 2, f"scene {k}: slide did not change by {start}"
+            if fade:
+                last_fade = np.abs(d.frames[i].astype(int) - d.frames[i - 1].astype(int)).mean()
+                assert 0 < last_fade < settled, f"scene {k}: the fade does not lead into the slide"
+                window = d.audio[int((start - fade / fps) * d.audio_rate) : int(start * d.audio_rate)]
+                assert np.abs(window).max() < 0.02, f"scene {k}: slides moved while narration played"
         # narration k starts with slide k: decoded onset = scene start + the clip's own lead-in
         first_sentence = next(u for u in units(scene["narration"]) if isinstance(u, str))
         clip = speaker.clip(first_sentence, scene["voice"])

@@ -107,7 +107,7 @@ def video_key(page: Page, ctx: Context) -> str:
     return canonical_hash({
         "version": __version__, "video": ctx.config.video.model_dump(), "tts": ctx.config.tts.model_dump(),
         "theme": ctx.theme.model_dump(exclude={"font_dirs"}), "scenes": _scene_data(page), "images": images,
-        "voice": page.voice, "accent": page.accent, "language": page.language,
+        "voice": page.voice, "accent": page.accent, "language": page.language, "transition": page.transition,
     })
 
 
@@ -133,8 +133,8 @@ def build_page(page: Page, ctx: Context) -> tuple[dict[str, Any], bool]:
     if current is not None:
         return current, False
 
-    from vidsite.encode.join import join, mix_audio
-    from vidsite.encode.segments import encode_segment
+    from vidsite.encode.join import frame_alignment, join, mix_audio
+    from vidsite.encode.segments import crossfade, encode_segment
     from vidsite.narrate.templates import narrate
     from vidsite.render.slides import render
     from vidsite.site.writer import file_entry, write_if_changed
@@ -154,7 +154,7 @@ def build_page(page: Page, ctx: Context) -> tuple[dict[str, Any], bool]:
     stats.clips_cached += speaker.cached - before[1]
     t = stats.timed("speak", t)
 
-    timeline = build_timeline(page.scenes, voiceovers, v)
+    timeline = build_timeline(page.scenes, voiceovers, v, page.transition, frame_alignment(v.fps))
     t = stats.timed("time", t)
 
     rtl = base_language(page.language) in RTL_LANGUAGES
@@ -162,24 +162,42 @@ def build_page(page: Page, ctx: Context) -> tuple[dict[str, Any], bool]:
     seg_dir = ctx.cache / "segments"
     segments: list[tuple[Path, int]] = []
     seg_keys: list[str] = []
+    theme_data = ctx.theme.model_dump(exclude={"font_dirs"})
+
+    def draw(k: int, state: dict[str, Any]) -> Any:
+        scene = page.scenes[k]
+        return render(scene.type, scene.fields, state, ctx.theme, page.accent, v.width, v.height, rtl)
+
+    def pictures(span: Any) -> Any:
+        """The scene's stills, then its crossfade frames into the next scene."""
+        image = None
+        for still in span.stills:
+            image = draw(span.index, still.state)
+            yield still.frame, image
+        if span.fade:
+            nxt = draw(span.index + 1, timeline.spans[span.index + 1].stills[0].state)
+            first = span.frames - span.fade
+            for i, picture in enumerate(crossfade(image, nxt, span.fade)):
+                yield first + i, picture
+
     for span, scene in zip(timeline.spans, page.scenes):
         last = span.index == len(timeline.spans) - 1
         closing = span.frames - 1 if last else None
+        nxt = page.scenes[span.index + 1] if span.fade else None
         seg_key = canonical_hash({
             "version": __version__, "type": scene.type, "fields": scene.fields, "accent": page.accent, "rtl": rtl,
-            "theme": ctx.theme.model_dump(exclude={"font_dirs"}), "size": [v.width, v.height, v.fps],
-            "stills": [[s.frame, s.state] for s in span.stills], "closing": closing,
+            "theme": theme_data, "size": [v.width, v.height, v.fps],
+            "stills": [[s.frame, s.state] for s in span.stills], "closing": closing, "frames": span.frames,
+            "fade": [span.fade, nxt.type, nxt.fields, timeline.spans[span.index + 1].stills[0].state] if nxt else None,
             "image": file_sha256(Path(scene.fields["_path"])) if scene.fields.get("_path") else "",
             "encoder": [encoder.codec, list(encoder.options)],
         })
         path = seg_dir / f"{scene.type}-{seg_key}.mp4"
-        stats.distinct_frames += len(span.stills)
+        stats.distinct_frames += len(span.stills) + span.fade
         if path.is_file() and path.stat().st_size > 0:
             stats.segments_reused += 1
         else:
-            pictures = ((s.frame, render(scene.type, scene.fields, s.state, ctx.theme, page.accent, v.width, v.height, rtl))
-                        for s in span.stills)
-            stats.frames_encoded += encode_segment(path, pictures, fps=v.fps, width=v.width, height=v.height,
+            stats.frames_encoded += encode_segment(path, pictures(span), fps=v.fps, width=v.width, height=v.height,
                                                    encoder=encoder, closing_frame=closing)
             stats.segments_encoded += 1
         segments.append((path, span.start))
@@ -196,9 +214,7 @@ def build_page(page: Page, ctx: Context) -> tuple[dict[str, Any], bool]:
     write_if_changed(dest / "captions.vtt", webvtt(cues))
     write_if_changed(dest / "captions.srt", srt(cues))
     write_if_changed(dest / "chapters.vtt", chapters_vtt(timeline, titles))
-    first = page.scenes[0]
-    poster = render(first.type, first.fields, timeline.spans[0].stills[-1].state, ctx.theme, page.accent,
-                    v.width, v.height, rtl)
+    poster = draw(0, timeline.spans[0].stills[-1].state)
     import io
 
     buf = io.BytesIO()
@@ -217,6 +233,7 @@ def build_page(page: Page, ctx: Context) -> tuple[dict[str, Any], bool]:
              "start_frame": span.start, "end_frame": span.end,
              "narration": vo.text, "voice": vo.voice, "engine": vo.engine,
              "reveals": [round((span.start + st.frame) / v.fps, 3) for st in span.stills if st.frame],
+             "transition_frames": span.fade,
              "segment": seg_keys[i]}
             for i, (s, span, vo) in enumerate(zip(page.scenes, timeline.spans, voiceovers))
         ],

@@ -87,5 +87,28 @@ def build(site_dir: Path, output: Path | None, drafts: bool, encoder: str | None
     click.echo(f"  output: {(output or site_dir / 'output')}")
 
 
+@main.command()
+@click.argument("site_dir", type=click.Path(file_okay=False, path_type=Path), default=".")
+@click.option("--drafts", is_flag=True, help="Include pages with `draft: true`.")
+def check(site_dir: Path, drafts: bool) -> None:
+    """Validate every page and show the scenes it will make, with estimated durations.
+
+    Nothing is synthesised or encoded: durations are estimated from the narration's word
+    count at the configured speaking rate. Exits 1 on the first error, with its file and line.
+    """
+    from vidsite.check import check_site
+
+    total = 0.0
+    pages = check_site(site_dir)
+    for page, rows in pages:
+        seconds = sum(r[2] for r in rows)
+        total += seconds
+        click.echo(f"{page.rel}  →  {page.url}/  ({len(rows)} scenes, ~{seconds:.0f}s)")
+        for scene, text, est in rows:
+            words = text if len(text) <= 70 else text[:67] + "..."
+            click.echo(f"  {scene.line:>4}  {scene.type:<20} ~{est:4.1f}s  {words}")
+    click.echo(f"ok: {len(pages)} pages, {sum(len(r) for _, r in pages)} scenes, ~{total:.0f}s of video")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

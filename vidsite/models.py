@@ -37,6 +37,7 @@ class Page:
     weight: int = 0
     language: str = "en"
     theme: str | None = None
+    transition: float | None = None  # None: the site's [video] transition
 
     @property
     def url(self) -> str:
@@ -95,6 +96,7 @@ class Span:
     start: int
     end: int
     stills: tuple[Still, ...]
+    fade: int = 0  # last frames that crossfade into the next scene's first still
 
     @property
     def frames(self) -> int:

@@ -55,8 +55,12 @@ def scene_frames(scene: Scene, speech: float, video: VideoConfig, extra: float =
     return max(math.ceil(speech * fps) + 1, math.ceil(round(seconds * fps, 6)))  # narration is never cut
 
 
-def build_timeline(scenes: tuple[Scene, ...], voiceovers: list[Voiceover], video: VideoConfig) -> Timeline:
+def build_timeline(scenes: tuple[Scene, ...], voiceovers: list[Voiceover], video: VideoConfig,
+                   transition: float | None = None, align: int = 1) -> Timeline:
+    """Spans on whole frames; the video's length is rounded up to a multiple of `align` frames
+    (the last slide holds a little longer) so the audio can end exactly with it."""
     fps = video.fps
+    fade_frames = round((video.transition if transition is None else transition) * fps)
     spans: list[Span] = []
     start = 0
     for index, (scene, vo) in enumerate(zip(scenes, voiceovers)):
@@ -72,8 +76,14 @@ def build_timeline(scenes: tuple[Scene, ...], voiceovers: list[Voiceover], video
             stills[answer_at] = {"reveal": len(items), "answer": True}
             extra = QUIZ_THINK + QUIZ_HOLD - video.pad
         frames = scene_frames(scene, vo.duration, video, extra)
+        if index == len(scenes) - 1:
+            frames += -(start + frames) % align
         ordered = tuple(Still(f, s) for f, s in sorted(stills.items()) if f < frames)
-        spans.append(Span(index, start, start + frames, ordered))
+        fade = 0
+        if index < len(scenes) - 1:  # the fade plays after the narration and after the last reveal
+            quiet = frames - max(math.ceil(vo.duration * fps), ordered[-1].frame + 1)
+            fade = max(0, min(fade_frames, quiet))
+        spans.append(Span(index, start, start + frames, ordered, fade))
         start += frames
     return Timeline(fps, tuple(spans))
 

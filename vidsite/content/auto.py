@@ -70,12 +70,23 @@ class _Section:
     extra: list[Scene] = field(default_factory=list)  # code, quotes, images, in order
 
 
+def _fence_language(info: str) -> str:
+    """`python`, `{ .python hl_lines="4" }` → python; attribute-only info (`hl_lines="4"`) → text."""
+    for word in info.lower().replace("{", " ").replace("}", " ").split():
+        if "=" in word:
+            continue
+        word = word.lstrip(".")
+        if re.fullmatch(r"[a-z0-9+#-]+", word):
+            return word
+    return "text"
+
+
 def _fence_scene(tok: Any, heading: str) -> Scene | None:
     body = _INCLUDE.sub("", tok.content)
     body = html.unescape(_TAG.sub("", body)).rstrip()
     if not body.strip():
         return None
-    lang = (re.findall(r"[a-z0-9+#-]+", tok.info.lower()) or ["text"])[0]
+    lang = _fence_language(tok.info)
     line = tok.map[0] + 1 if tok.map else 1
     lines = body.split("\n")
     if lang in SHELL_LANGS and len(lines) <= 12:

@@ -30,6 +30,7 @@ class FrontMatter(BaseModel):
     weight: int = Field(0, description="Order on the index page (lower first).")
     language: str | None = Field(None, description="Language of the page (default: the site's).")
     theme: str | None = Field(None, description="Theme for this page's slides.")
+    transition: float | None = Field(None, ge=0, le=2, description="Crossfade between this page's scenes, in seconds.")
 
 
 def _yaml_error(exc: yaml.YAMLError, path: Path, first_line: int, what: str) -> ContentError:
@@ -139,7 +140,8 @@ def parse_page(path: Path, rel: str, *, default_language: str = "en", site_root:
     if len(scenes) > MAX_SCENES:
         raise ContentError(f"{len(scenes)} scenes; split the page (limit {MAX_SCENES})", path=path)
 
-    title = front.title or _first_heading(tokens) or stem.replace("-", " ").replace("_", " ").title()
+    title_scene = next((s.fields["title"] for s in scenes if s.type == "title"), None)
+    title = front.title or title_scene or _first_heading(tokens) or stem.replace("-", " ").replace("_", " ").title()
     rel_parts = Path(rel).parts
     return Page(
         source=path,
@@ -154,6 +156,7 @@ def parse_page(path: Path, rel: str, *, default_language: str = "en", site_root:
         weight=front.weight,
         language=front.language or default_language,
         theme=front.theme,
+        transition=front.transition,
         scenes=tuple(scenes),
     )
 

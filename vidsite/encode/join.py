@@ -6,6 +6,7 @@ first frame, and the track is padded with silence to the video's last frame.
 
 from __future__ import annotations
 
+import math
 import wave
 from fractions import Fraction
 from pathlib import Path
@@ -16,6 +17,17 @@ from vidsite.fsutil import temp_path
 from vidsite.models import Timeline, Voiceover
 
 AUDIO_RATE = 48000
+AAC_FRAME = 1024  # samples; a decoder pads the last AAC frame to this
+
+
+def frame_alignment(fps: int, rate: int = AUDIO_RATE) -> int:
+    """Video length granule (frames) that makes the audio a whole number of AAC frames, so the
+    decoded audio ends exactly with the video. 1 where that would hold the last slide over a second."""
+    per_frame = rate / fps
+    if per_frame != int(per_frame):
+        return 1
+    granule = AAC_FRAME // math.gcd(AAC_FRAME, int(per_frame))
+    return granule if granule <= fps else 1
 
 
 def _read_clip(path: Path, rate: int) -> np.ndarray:
@@ -65,7 +77,7 @@ def join(path: Path, segments: list[tuple[Path, int]], end_frame: int, fps: int,
                         pts = start + int(round(packet.pts * src.time_base / tb))
                         packets.append((pts, bytes(packet), packet.is_keyframe))
             packets.sort(key=lambda p: p[0])
-            astream = out.add_stream("aac", rate=AUDIO_RATE, layout="mono")
+            astream = out.add_stream("aac", rate=AUDIO_RATE, layout="mono", options={"aac_coder": "fast", "b": "96k"})
             astream.time_base = Fraction(1, AUDIO_RATE)
             for i, (pts, data, key) in enumerate(packets):
                 nxt = packets[i + 1][0] if i + 1 < len(packets) else end_frame

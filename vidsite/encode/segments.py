@@ -9,15 +9,33 @@ from __future__ import annotations
 
 from fractions import Fraction
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator, Union
 
+import numpy as np
 from PIL import Image
 
 from vidsite.encode.encoders import EncoderChoice
 from vidsite.fsutil import temp_path
 
 
-def encode_segment(path: Path, stills: Iterable[tuple[int, Image.Image]], *, fps: int, width: int, height: int,
+Picture = Union[Image.Image, np.ndarray]  # an RGB image, or a yuv420p plane array (h * 3/2, w)
+
+
+def yuv420(image: Image.Image) -> np.ndarray:
+    import av
+
+    return av.VideoFrame.from_image(image).reformat(format="yuv420p").to_ndarray()
+
+
+def crossfade(a: Image.Image, b: Image.Image, frames: int) -> Iterator[np.ndarray]:
+    """`frames` pictures strictly between a and b, blended in YUV (one colour conversion per end)."""
+    ya, yb = yuv420(a).astype(np.uint16), yuv420(b).astype(np.uint16)
+    for i in range(frames):
+        k = round(256 * (i + 1) / (frames + 1))
+        yield ((ya * (256 - k) + yb * k + 128) >> 8).astype(np.uint8)
+
+
+def encode_segment(path: Path, stills: Iterable[tuple[int, Picture]], *, fps: int, width: int, height: int,
                    encoder: EncoderChoice, closing_frame: int | None = None) -> int:
     """Encode (frame offset, picture) pairs; returns frames encoded. `closing_frame` repeats the
     last picture there so the track ends exactly one frame later (players give the last frame
@@ -35,7 +53,10 @@ def encode_segment(path: Path, stills: Iterable[tuple[int, Image.Image]], *, fps
             last: av.VideoFrame | None = None
             last_pts = -1
             for offset, image in stills:
-                frame = av.VideoFrame.from_image(image).reformat(format="yuv420p")
+                if isinstance(image, np.ndarray):
+                    frame = av.VideoFrame.from_ndarray(image, format="yuv420p")
+                else:
+                    frame = av.VideoFrame.from_image(image).reformat(format="yuv420p")
                 frame.pts, frame.time_base = offset, Fraction(1, fps)
                 out.mux(stream.encode(frame))
                 encoded += 1

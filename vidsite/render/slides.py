@@ -6,6 +6,8 @@ are visible and `state["answer"]` whether a quiz shows its answer.
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
 
@@ -15,6 +17,7 @@ from vidsite.render import text as T
 from vidsite.render.theme import Theme
 
 W, H = 1920, 1080  # design grid
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]")
 
 
 class Canvas:
@@ -33,7 +36,18 @@ class Canvas:
     def px(self, v: float) -> int:
         return round(v * self.s)
 
+    def mx(self, x: float, w: float = 0) -> float:
+        """Mirror a box's x for right-to-left slides."""
+        return W - x - w if self.rtl else x
+
+    def font_for(self, s: str, font: str) -> str:
+        """The theme's font, or its CJK font when the text needs one (DejaVu has no CJK glyphs)."""
+        if _CJK.search(s):
+            return self.theme.asset_path(self.theme.font_cjk)
+        return self.theme.asset_path(getattr(self.theme, font))
+
     def box(self, x: float, y: float, w: float, h: float, fill: str, radius: float = 18, outline: str | None = None) -> None:
+        x = self.mx(x, w)
         self.draw.rounded_rectangle(
             [self.px(x), round(y * self.sy), self.px(x + w), round((y + h) * self.sy)],
             radius=self.px(radius), fill=fill, outline=outline, width=max(1, self.px(4)) if outline else 0,
@@ -44,7 +58,8 @@ class Canvas:
         """Fit `s` into the box; returns the design-y below what was drawn."""
         if not s:
             return y
-        path = self.theme.font_path(getattr(self.theme, font))
+        path = self.font_for(s, font)
+        x = self.mx(x, w)
         block = T.fit(s, path, self.px(w), round(h * self.sy), self.px(size), self.px(min_size) if min_size else 0,
                       max_lines=max_lines)
         if self.rtl and align == "left":
@@ -53,18 +68,24 @@ class Canvas:
         return end / self.sy
 
     def frame(self) -> None:
-        """Accent bar down the left edge (right edge for RTL)."""
+        """Accent bar down the left edge (right edge for RTL), and the theme's logo top-right."""
         if self.theme.accent_bar:
             bar = self.px(self.theme.accent_bar)
             x0 = self.img.width - bar if self.rtl else 0
             self.draw.rectangle([x0, 0, x0 + bar - 1, self.img.height], fill=self.accent)
+        if self.theme.logo:
+            logo = _logo(self.theme.asset_path(self.theme.logo), round(72 * self.sy))
+            x = self.mx(W - self.m, 0) if self.rtl else W - self.m
+            left = self.px(x) if self.rtl else self.px(x) - logo.width
+            self.img.paste(logo, (left, round(40 * self.sy)), logo)
 
     def header(self, title: str, description: str = "") -> float:
         self.frame()
         y = self.text(title, self.m, 80, W - 2 * self.m, 180, size=self.theme.header_size, font="font_bold", max_lines=2)
         if description:
             y = self.text(description, self.m, y + 8, W - 2 * self.m, 70, size=40, fill=self.theme.muted, max_lines=1)
-        self.draw.rectangle([self.px(self.m), round((y + 24) * self.sy), self.px(self.m + 160),
+        x = self.mx(self.m, 160)
+        self.draw.rectangle([self.px(x), round((y + 24) * self.sy), self.px(x + 160),
                              round((y + 32) * self.sy)], fill=self.accent)
         return max(y + 70, 260)
 
@@ -82,35 +103,33 @@ class Canvas:
                 self.text(label, x, cy, 80, step, size=size, font="font_bold", fill=self.accent, max_lines=1)
             else:
                 r = size * 0.22
-                self.draw.ellipse([self.px(x + 10), round((cy + size * 0.45) * self.sy), self.px(x + 10 + 2 * r),
+                bx = self.mx(x + 10, 2 * r)
+                self.draw.ellipse([self.px(bx), round((cy + size * 0.45) * self.sy), self.px(bx + 2 * r),
                                    round((cy + size * 0.45 + 2 * r) * self.sy)], fill=self.accent)
             self.text(item, x + 80, cy, w - 80, step - 8, size=size, max_lines=2, min_size=int(size * 0.6))
         return y + n * step
 
     def mono(self, lines: list[str], x: float, y: float, w: float, h: float, *, prompt: bool = False,
-             highlight: str | None = None, size: int = 0) -> None:
-        """A code/terminal panel. Too-long lines end in …, too many lines end in a `⋯ N more` marker."""
-        self.box(x, y, w, h, self.theme.surface)
+             highlight: str | None = None) -> None:
+        """A code/terminal panel sized to its content. Text grows to fill it (up to 1.5× code_size) and
+        shrinks down to 0.55×; past that, long lines end in … and extra lines in a `⋯ N more lines` marker."""
         pad = 36
-        size = size or self.theme.code_size
-        path = self.theme.font_path(self.theme.font_mono)
-        longest = max((len(l) for l in lines), default=1)
-        # shrink to fit width (down to 60%) and height, then cut
-        size = max(int(size * 0.6), min(size, int((w - 2 * pad) / (0.61 * max(longest, 1)))))
+        base = self.theme.code_size
+        longest = max((len(line) for line in lines), default=1) or 1
+        size = min(base * 1.5, (w - 2 * pad) / (0.61 * longest), (h - 2 * pad) / (1.35 * max(1, len(lines))))
+        size = max(size, base * 0.55)
         lh = size * 1.35
         rows = max(1, int((h - 2 * pad) // lh))
-        if len(lines) > rows:
-            size = max(int(self.theme.code_size * 0.55), int((h - 2 * pad) / (1.35 * len(lines))))
-            lh = size * 1.35
-            rows = max(1, int((h - 2 * pad) // lh))
-        f = T.font(path, self.px(size))
         cut = len(lines) > rows
         shown = lines[: rows - 1] if cut else lines
+        h = min(h, 2 * pad + lh * (len(shown) + cut))
+        self.box(x, y, w, h, self.theme.surface)
+        x = self.mx(x, w)
+        f = T.font(self.theme.asset_path(self.theme.font_mono), int(size * self.s))  # floor: never wider than measured
         colours = _highlight("\n".join(shown), highlight, self.theme) if highlight else None
+        lx, maxw = self.px(x + pad), self.px(w - 2 * pad)
         for i, line in enumerate(shown):
             ly = round((y + pad + i * lh) * self.sy)
-            lx = self.px(x + pad)
-            maxw = self.px(w - 2 * pad)
             if colours:
                 cx = lx
                 for tok, colour in colours[i]:
@@ -120,8 +139,7 @@ class Canvas:
                         break
                     self.draw.text((cx, ly), tok, font=f, fill=colour)
                     cx += T.width(tok, f)
-                continue
-            if prompt and line.lstrip().startswith("$"):
+            elif prompt and line.lstrip().startswith("$"):
                 self.draw.text((lx, ly), "$", font=f, fill=self.accent)
                 self.draw.text((lx + T.width("$ ", f), ly), T.clip_line(line.lstrip()[1:].lstrip(), f, maxw), font=f,
                                fill=self.theme.text)
@@ -129,8 +147,8 @@ class Canvas:
                 fill = self.theme.muted if prompt and line.lstrip().startswith(("#", "→", "✓")) else self.theme.text
                 self.draw.text((lx, ly), T.clip_line(line, f, maxw), font=f, fill=fill)
         if cut:
-            ly = round((y + pad + (rows - 1) * lh) * self.sy)
-            self.draw.text((self.px(x + pad), ly), f"⋯ {len(lines) - len(shown)} more lines", font=f, fill=self.accent)
+            ly = round((y + pad + len(shown) * lh) * self.sy)
+            self.draw.text((lx, ly), f"⋯ {len(lines) - len(shown)} more lines", font=f, fill=self.accent)
 
 
 def _highlight(code: str, language: str, theme: Theme) -> list[list[tuple[str, str]]]:
@@ -149,9 +167,7 @@ def _highlight(code: str, language: str, theme: Theme) -> list[list[tuple[str, s
         style = get_style_by_name("monokai")
     lines: list[list[tuple[str, str]]] = [[]]
     for ttype, value in lexer.get_tokens(code):
-        while ttype not in style and ttype.parent is not None:  # lexers may invent token types
-            ttype = ttype.parent
-        colour = style.style_for_token(ttype).get("color")
+        colour = _token_colour(style, ttype)
         fill = f"#{colour}" if colour else theme.text
         for n, part in enumerate(value.split("\n")):
             if n:
@@ -159,6 +175,24 @@ def _highlight(code: str, language: str, theme: Theme) -> list[list[tuple[str, s
             if part:
                 lines[-1].append((part.replace("\t", "    "), fill))
     return lines
+
+
+@lru_cache(maxsize=8)
+def _logo(path: str, height: int) -> Image.Image:
+    with Image.open(path) as im:
+        im = im.convert("RGBA")
+        return im.resize((max(1, round(im.width * height / im.height)), height), Image.Resampling.LANCZOS)
+
+
+def _token_colour(style: Any, ttype: Any) -> str | None:
+    """The style's colour for a token type; lexers may invent types a style lacks, so walk up."""
+    while True:
+        try:
+            return style.style_for_token(ttype).get("color")
+        except KeyError:
+            if ttype.parent is None:
+                return None
+            ttype = ttype.parent
 
 
 def _code_lines(code: str) -> list[str]:
@@ -226,7 +260,7 @@ def _objectives(c: Canvas, f: dict[str, Any], state: dict[str, Any]) -> None:
 
 
 def _pill(c: Canvas, label: str, x: float, y: float, fill: str) -> float:
-    path = c.theme.font_path(c.theme.font_bold)
+    path = c.theme.asset_path(c.theme.font_bold)
     w = T.width(label, T.font(path, c.px(34))) / c.s + 56
     c.box(x, y, w, 64, fill, radius=32)
     c.text(label, x + 28, y + 10, w, 50, size=34, font="font_bold", fill=c.theme.background, max_lines=1)
@@ -292,13 +326,13 @@ def _exercise(c: Canvas, f: dict[str, Any], state: dict[str, Any]) -> None:
     x = _pill(c, "Exercise", c.m, 90, c.accent)
     x = _pill(c, str(f.get("difficulty", "")).title() or "Practice", x, 90, c.theme.muted)
     if f.get("estimated_time"):
-        _pill(c, f"⏱ {f['estimated_time']}", x, 90, c.theme.muted)
+        _pill(c, str(f["estimated_time"]), x, 90, c.theme.muted)
     y = c.text(f["title"], c.m, 200, W - 2 * c.m, 170, size=c.theme.header_size, font="font_bold", max_lines=2)
     c.bullets(f["instructions"], y + 40, state.get("reveal", len(f["instructions"])), marker=lambda i: f"{i + 1}.")
 
 
 def _code(c: Canvas, f: dict[str, Any], state: dict[str, Any]) -> None:
-    y = c.header(f.get("header") or f.get("language", "Code").title(), f.get("caption", ""))
+    y = c.header(f.get("header") or "Code", f.get("caption", ""))
     c.mono(_code_lines(f["code"]), c.m, y, W - 2 * c.m, 1010 - y, highlight=f.get("language") or "text")
 
 
@@ -325,7 +359,7 @@ def _image(c: Canvas, f: dict[str, Any], state: dict[str, Any]) -> None:
 
 def _markdown(c: Canvas, f: dict[str, Any], state: dict[str, Any]) -> None:
     y = c.header(f["header"]) if f.get("header") else (c.frame() or 110)
-    c.text(f["text"], c.m, y, W - 2 * c.m, 1010 - y, size=c.theme.body_size + 4, min_size=28)
+    c.text(f["text"], c.m, y, W - 2 * c.m, 1010 - y, size=round(c.theme.body_size * 1.3), min_size=28)
 
 
 DRAW: dict[str, Callable[[Canvas, dict[str, Any], dict[str, Any]], None]] = {

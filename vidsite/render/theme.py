@@ -32,6 +32,7 @@ class Theme(BaseModel):
     font_bold: str
     font_italic: str
     font_mono: str
+    font_cjk: str = "DroidSansFallbackFull.ttf"
     margin: int = 120
     accent_bar: int = 24
     title_size: int = 112
@@ -49,12 +50,12 @@ class Theme(BaseModel):
             return name
         return self.accents.get(name, self.accents.get("blue", "#3B82F6"))
 
-    def font_path(self, name: str) -> str:
+    def asset_path(self, name: str) -> str:
         for d in self.font_dirs:
             p = Path(d) / name
             if p.is_file():
                 return str(p)
-        raise ConfigError(f"font `{name}` not found in layouts/ or vidsite's fonts ({FONTS_DIR})")
+        raise ConfigError(f"theme file `{name}` not found in layouts/ or vidsite's fonts ({FONTS_DIR})")
 
 
 def load_theme(name: str, layouts: Path | None) -> Theme:
@@ -81,6 +82,8 @@ def load_theme(name: str, layouts: Path | None) -> Theme:
         key = ".".join(str(p) for p in err["loc"])
         msg = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
         raise ConfigError(f"{key}: {msg}", path=where) from None
-    for font in (theme.font, theme.font_bold, theme.font_italic, theme.font_mono):
-        theme.font_path(font)
+    for font in (theme.font, theme.font_bold, theme.font_italic, theme.font_mono, theme.font_cjk, theme.logo):
+        if not font:
+            continue
+        theme.asset_path(font)
     return theme
