@@ -33,6 +33,12 @@ class BuildStats:
     scenes: int = 0
     clips_synthesised: int = 0
     clips_cached: int = 0
+    clips_fallback: int = 0
+    ai_written: int = 0
+    ai_cached: int = 0
+    ai_fallback: int = 0
+    ai_problem: str = ""
+    engines_down: dict[str, str] = field(default_factory=dict)
     segments_encoded: int = 0
     segments_reused: int = 0
     frames_encoded: int = 0
@@ -65,12 +71,30 @@ class Context:
     theme: Theme
     stats: BuildStats
     progress: Progress
+    strict: bool = False
+    pronunciations: dict[str, str] = field(default_factory=dict)
     _speaker: Any = None
     _encoder: Any = None
+    _narrator: Any = None
+
+    @property
+    def narrator(self) -> Any:
+        if self._narrator is None:
+            from vidsite.narrate import Narrator
+
+            self._narrator = Narrator(self.config.narration, self.cache)
+        return self._narrator
 
     @property
     def cache(self) -> Path:
         return (self.root / self.config.cache.dir).resolve()
+
+    @property
+    def strict_engine(self) -> str | None:
+        """Under --strict, the one engine whose voices may be published."""
+        from vidsite.speech.speak import CHAINS
+
+        return CHAINS[self.config.tts.engine][0] if self.strict else None
 
     @property
     def speaker(self) -> Any:
@@ -78,7 +102,7 @@ class Context:
             from vidsite.speech.cache import ClipCache
             from vidsite.speech.speak import Speaker
 
-            self._speaker = Speaker(self.config.tts, ClipCache(self.cache), self.config.tts.engine)
+            self._speaker = Speaker(self.config.tts, ClipCache(self.cache), self.pronunciations, self.strict)
         return self._speaker
 
     @property
@@ -108,15 +132,19 @@ def video_key(page: Page, ctx: Context) -> str:
         "version": __version__, "video": ctx.config.video.model_dump(), "tts": ctx.config.tts.model_dump(),
         "theme": ctx.theme.model_dump(exclude={"font_dirs"}), "scenes": _scene_data(page), "images": images,
         "voice": page.voice, "accent": page.accent, "language": page.language, "transition": page.transition,
+        "pronunciations": ctx.pronunciations, "narration": ctx.config.narration.model_dump(exclude={"timeout"}),
     })
 
 
-def _up_to_date(dest: Path, key: str) -> dict[str, Any] | None:
+def _up_to_date(dest: Path, key: str, only_engine: str | None = None) -> dict[str, Any] | None:
+    """The page's manifest if its video is current; `only_engine` (--strict) also rejects fallback voices."""
     try:
         manifest = json.loads((dest / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     if manifest.get("video_key") != key:
+        return None
+    if only_engine and any(s.get("engine") != only_engine for s in manifest.get("scenes", [])):
         return None
     for name, entry in manifest.get("files", {}).items():
         p = dest / name
@@ -129,13 +157,12 @@ def build_page(page: Page, ctx: Context) -> tuple[dict[str, Any], bool]:
     """The page's video, captions, poster and manifest. Returns (manifest, rebuilt)."""
     dest = ctx.out / page.url
     key = video_key(page, ctx)
-    current = _up_to_date(dest, key)
+    current = _up_to_date(dest, key, ctx.strict_engine)
     if current is not None:
         return current, False
 
     from vidsite.encode.join import frame_alignment, join, mix_audio
     from vidsite.encode.segments import crossfade, encode_segment
-    from vidsite.narrate.templates import narrate
     from vidsite.render.slides import render
     from vidsite.site.writer import file_entry, write_if_changed
     from vidsite.speech.voices import RTL_LANGUAGES, base_language
@@ -144,7 +171,7 @@ def build_page(page: Page, ctx: Context) -> tuple[dict[str, Any], bool]:
     stats, cfg = ctx.stats, ctx.config
     v = cfg.video
     t = time.perf_counter()
-    texts = [narrate(s) for s in page.scenes]
+    texts = [ctx.narrator(s, page) for s in page.scenes]
     t = stats.timed("narrate", t)
 
     speaker = ctx.speaker
@@ -246,6 +273,25 @@ def build_page(page: Page, ctx: Context) -> tuple[dict[str, Any], bool]:
     return manifest, True
 
 
+def load_pronunciations(root: Path) -> dict[str, str]:
+    """pronunciations.toml: `word = "how it is said"`, applied before synthesis, never to captions."""
+    import tomllib
+
+    from vidsite.errors import ConfigError
+
+    path = root / "pronunciations.toml"
+    if not path.is_file():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"not valid TOML: {exc}", path=path) from None
+    bad = [k for k, v in data.items() if not isinstance(v, str)]
+    if bad:
+        raise ConfigError(f"`{bad[0]}` must be a string: {bad[0]} = \"how it is said\"", path=path)
+    return data
+
+
 def _scene_title(scene: Any, index: int) -> str:
     f = scene.fields
     for key in ("title", "header", "lesson_title", "question", "main_text", "quote_text", "caption", "src"):
@@ -256,7 +302,7 @@ def _scene_title(scene: Any, index: int) -> str:
 
 
 def build(root: Path, *, output: Path | None = None, drafts: bool = False, progress: Progress | None = None,
-          **overrides: Any) -> BuildStats:
+          strict: bool = False, **overrides: Any) -> BuildStats:
     """Build the site at `root` into `output` (default root/output). Raises VidsiteError on bad input,
     before anything is written."""
     started = time.perf_counter()
@@ -267,9 +313,13 @@ def build(root: Path, *, output: Path | None = None, drafts: bool = False, progr
     pages, sections = discover(root, config, drafts=drafts)
     t = stats.timed("discover+parse", started)
     out = (output or root / "output").resolve()
-    ctx = Context(root, out, config, theme, stats, progress or (lambda *a: None))
+    ctx = Context(root, out, config, theme, stats, progress or (lambda *a: None), strict, load_pronunciations(root))
     stats.pages = len(pages)
     stats.scenes = sum(len(p.scenes) for p in pages)
+    stale = [p for p in pages if _up_to_date(out / p.url, video_key(p, ctx), ctx.strict_engine) is None]
+    if stale:  # online engines synthesise a whole build's new sentences concurrently
+        ctx.speaker.prefetch([(ctx.narrator(s, p), s.voice or p.voice, p.language) for p in stale for s in p.scenes])
+        stats.timed("speak", t)
     manifests = []
     for page in pages:
         manifest, rebuilt = build_page(page, ctx)
@@ -282,6 +332,12 @@ def build(root: Path, *, output: Path | None = None, drafts: bool = False, progr
 
     stats.files_written += publish(ctx, manifests, sections)
     stats.timed("publish", t)
+    if ctx._narrator is not None and ctx._narrator._writer is not None:
+        w = ctx._narrator._writer
+        stats.ai_written, stats.ai_cached, stats.ai_fallback, stats.ai_problem = w.written, w.cached, w.fallbacks, w.problem
+    if ctx._speaker is not None:
+        stats.clips_fallback = ctx._speaker.fallbacks
+        stats.engines_down = dict(ctx._speaker.down)
     stats.wall = round(time.perf_counter() - started, 3)
     stats.video_seconds = round(stats.video_seconds, 3)
     if not stats.nothing_to_do:

@@ -52,9 +52,12 @@ def main() -> None:
 @click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), help="Output folder (default: SITE_DIR/output).")
 @click.option("--drafts", is_flag=True, help="Also build pages with `draft: true`.")
 @click.option("--encoder", type=click.Choice(["auto", "nvenc", "x264"]), help="Override [video] encoder.")
+@click.option("--engine", type=click.Choice(["auto", "edge", "espeak"]), help="Override [tts] engine.")
+@click.option("--strict", is_flag=True, help="Fail instead of falling back to the offline voice (for publishing CI).")
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
 @click.option("-v", "--verbose", is_flag=True, help="Log every stage.")
-def build(site_dir: Path, output: Path | None, drafts: bool, encoder: str | None, quiet: bool, verbose: bool) -> None:
+def build(site_dir: Path, output: Path | None, drafts: bool, encoder: str | None, engine: str | None, strict: bool,
+          quiet: bool, verbose: bool) -> None:
     """Build every page in SITE_DIR/content into videos and a site in output/.
 
     Only what changed is redone: clips are cached by content hash in .vidsite/cache,
@@ -67,9 +70,17 @@ def build(site_dir: Path, output: Path | None, drafts: bool, encoder: str | None
     progress = _Progress(not quiet)
     started = time.perf_counter()
     try:
-        stats = run_build(site_dir, output=output, drafts=drafts, progress=progress, **{"video.encoder": encoder})
+        stats = run_build(site_dir, output=output, drafts=drafts, progress=progress, strict=strict,
+                          **{"video.encoder": encoder, "tts.engine": engine})
     finally:
         progress.close()
+    if stats.ai_fallback:
+        click.echo(f"warning: {stats.ai_fallback} scenes use template narration because AI narration failed "
+                   f"({stats.ai_problem}).", err=True)
+    if stats.clips_fallback:
+        down = "; ".join(f"{k}: {v}" for k, v in stats.engines_down.items())
+        click.echo(f"warning: {stats.clips_fallback} clips fell back to the offline espeak voice ({down}). "
+                   "Use --strict to make this an error.", err=True)
     if quiet:
         return
     if stats.nothing_to_do:
@@ -79,7 +90,8 @@ def build(site_dir: Path, output: Path | None, drafts: bool, encoder: str | None
         f"built {stats.pages_built}/{stats.pages} pages, {stats.scenes} scenes, {stats.video_seconds:.1f}s of video "
         f"in {stats.wall:.2f}s"
     )
-    click.echo(f"  speech: {stats.clips_synthesised} clips synthesised, {stats.clips_cached} from cache"
+    click.echo(f"  speech: {stats.clips_synthesised} clips synthesised ({stats.clips_fallback} by fallback), "
+               f"{stats.clips_cached} from cache"
                + ("  (nothing synthesised)" if stats.clips_synthesised == 0 else ""))
     if stats.encoder:
         click.echo(f"  video: {stats.segments_encoded} segments encoded, {stats.segments_reused} reused, "
@@ -108,6 +120,57 @@ def check(site_dir: Path, drafts: bool) -> None:
             words = text if len(text) <= 70 else text[:67] + "..."
             click.echo(f"  {scene.line:>4}  {scene.type:<20} ~{est:4.1f}s  {words}")
     click.echo(f"ok: {len(pages)} pages, {sum(len(r) for _, r in pages)} scenes, ~{total:.0f}s of video")
+
+
+@main.command()
+@click.option("--language", "-l", help="Only this language (e.g. es, ja).")
+def voices(language: str | None) -> None:
+    """List voice aliases and each language's default voice, for both engines.
+
+    Any edge-tts voice id (e.g. en-GB-SoniaNeural) or espeak voice (e.g. en-gb+f2) may also be
+    given as `voice:` in config, frontmatter or a scene.
+    """
+    from vidsite.speech.voices import ALIASES, LANGUAGES, base_language
+
+    if not language:
+        click.echo("aliases (English; on other languages they keep the gender where the engine can):")
+        for alias, ids in ALIASES.items():
+            click.echo(f"  {alias:<16} edge: {ids['edge']:<24} espeak: {ids['espeak']}")
+        click.echo("")
+    click.echo(f"{'language':<10}{'edge (default)':<28}espeak")
+    wanted = base_language(language) if language else None
+    rows = [(k, v) for k, v in sorted(LANGUAGES.items()) if wanted in (None, k)]
+    if not rows:
+        raise click.ClickException(f"no voice for language `{language}`; known: {', '.join(sorted(LANGUAGES))}")
+    for code, (edge, espeak) in rows:
+        click.echo(f"{code:<10}{edge:<28}{espeak}")
+
+
+@main.group()
+def cache() -> None:
+    """Inspect or prune the content-addressed cache (.vidsite/cache by default)."""
+
+
+@cache.command("stats")
+@click.argument("site_dir", type=click.Path(file_okay=False, path_type=Path), default=".")
+def cache_stats(site_dir: Path) -> None:
+    """Entries and sizes in the cache, by kind and engine."""
+    from vidsite.cachetool import stats
+
+    for line in stats(site_dir):
+        click.echo(line)
+
+
+@cache.command("prune")
+@click.argument("site_dir", type=click.Path(file_okay=False, path_type=Path), default=".")
+@click.option("--dry-run", is_flag=True, help="Only say what would be removed.")
+def cache_prune(site_dir: Path, dry_run: bool) -> None:
+    """Remove cache entries that no current page uses (clips, segments, AI text)."""
+    from vidsite.cachetool import prune
+
+    removed, freed = prune(site_dir, dry_run=dry_run)
+    verb = "would remove" if dry_run else "removed"
+    click.echo(f"{verb} {removed} entries, {freed / 1e6:.1f} MB")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -34,10 +34,25 @@ class VideoConfig(_Section):
 
 
 class TTSConfig(_Section):
-    engine: Literal["espeak"] = Field("espeak", description="Speech engine.")
-    voice: str = Field("male", description="Voice alias (male, female, ...) or engine voice id.")
+    engine: Literal["auto", "edge", "espeak"] = Field(
+        "auto", description="auto: edge-tts neural voices, falling back to offline espeak per clip."
+    )
+    voice: str = Field("male", description="Voice alias (male, male_warm, female, female_friendly) or engine voice id.")
     rate: int = Field(175, ge=80, le=450, description="Words per minute.")
     pitch: int = Field(50, ge=0, le=99, description="Base pitch, 0-99.")
+    concurrency: int = Field(4, ge=1, le=32, description="Online requests at a time.")
+    retries: int = Field(4, ge=0, le=10, description="Retries of a failed online request (exponential backoff).")
+    retry_backoff: float = Field(0.5, ge=0, le=30, description="Seconds before the first retry; doubles each time.")
+    timeout: int = Field(15, ge=1, le=300, description="Seconds to wait for the online service.")
+    edge_url: str = Field("", description="edge-tts WebSocket endpoint (empty: Microsoft's); for proxies and tests.")
+
+
+class NarrationConfig(_Section):
+    ai: bool = Field(False, description="Claude writes narration for scenes that have none (extra vidsite[ai]).")
+    model: str = Field("claude-haiku-4-5", description="Anthropic model for AI narration.")
+    base_url: str = Field("", description="Messages API endpoint (empty: the SDK's, or ANTHROPIC_BASE_URL).")
+    timeout: float = Field(30.0, gt=0, le=600, description="Seconds to wait for one AI answer.")
+    max_words: int = Field(60, ge=10, le=400, description="Longest AI narration per scene, in words.")
 
 
 class CacheConfig(_Section):
@@ -51,6 +66,7 @@ class SiteConfig(_Section):
     theme: str = Field("default", description="Built-in theme name.")
     video: VideoConfig = VideoConfig()
     tts: TTSConfig = TTSConfig()
+    narration: NarrationConfig = NarrationConfig()
     cache: CacheConfig = CacheConfig()
 
 

@@ -107,6 +107,6 @@ TEMPLATES: dict[str, Callable[[dict[str, Any]], str]] = {
 
 def narrate(scene: Scene) -> str:
     """The text to speak for a scene: the author's, else the type's template."""
-    if scene.narration and scene.narration.strip():
+    if scene.narration and scene.narration.strip() and scene.narration.strip().lower() != "ai":
         return scene.narration.strip()
     return TEMPLATES[scene.type](scene.fields)

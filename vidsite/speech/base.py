@@ -45,9 +45,11 @@ def register(name: str):  # type: ignore[no-untyped-def]
 def get_engine(name: str) -> Engine:
     if name == "espeak":
         from vidsite.speech import espeak  # noqa: F401  registers itself
+    elif name == "edge":
+        from vidsite.speech import edge  # noqa: F401  registers itself
     engine = _ENGINES.get(name)
     if engine is None:
         from vidsite.errors import SpeechError
 
-        raise SpeechError(f"unknown speech engine `{name}`; use one of: {', '.join(sorted(_ENGINES) or ['espeak'])}")
+        raise SpeechError(f"unknown speech engine `{name}`; use one of: auto, edge, espeak")
     return engine()

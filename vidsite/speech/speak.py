@@ -1,12 +1,19 @@
-"""Narration text → Voiceover: split into sentences and pauses, each sentence a cached clip."""
+"""Narration text → Voiceover: split into sentences and pauses, each sentence a cached clip.
+
+Engines are tried in order (`auto` = edge, then espeak). An engine that cannot be reached is
+skipped for the rest of the build, every fallback is counted, and `strict` turns a fallback
+into an error. Pronunciations rewrite what is said, never what captions show.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from dataclasses import dataclass, field
 
 from vidsite.config import TTSConfig
+from vidsite.errors import SpeechError
 from vidsite.models import Clip, Voiceover, Word
 from vidsite.speech.base import Engine, get_engine
 from vidsite.speech.cache import ClipCache, clip_key
@@ -16,6 +23,12 @@ log = logging.getLogger(__name__)
 _PAUSE = re.compile(r"\[pause\s+(\d+(?:\.\d+)?)\s*(ms|s)?\s*\]", re.I)
 _SENTENCE = re.compile(r"(?<=[.!?…。！？])\s+")
 MAX_PAUSE = 10.0
+CHAINS = {"auto": ("edge", "espeak"), "edge": ("edge",), "espeak": ("espeak",)}
+SERVICE = {"edge": "edge-tts (Microsoft neural voices, speech.platform.bing.com)"}
+
+
+def _reason(exc: Exception) -> str:
+    return (str(exc).splitlines()[0][:200] if str(exc) else "") or type(exc).__name__
 
 
 def units(text: str) -> list[str | float]:
@@ -31,49 +44,168 @@ def units(text: str) -> list[str | float]:
     return out
 
 
+def rewrite(sentence: str, pronunciations: dict[str, str]) -> tuple[str, list[tuple[int, int, int, int]]]:
+    """Spoken text, and the replaced spans as (spoken start, spoken end, written start, written end)."""
+    if not pronunciations:
+        return sentence, []
+    pattern = re.compile(r"\b(" + "|".join(re.escape(k) for k in sorted(pronunciations, key=len, reverse=True)) + r")\b",
+                         re.I)
+    lookup = {k.lower(): v for k, v in pronunciations.items()}
+    spoken, spans, pos, shift = [], [], 0, 0
+    for m in pattern.finditer(sentence):
+        said = lookup[m.group(0).lower()]
+        spoken.append(sentence[pos : m.start()])
+        s0 = m.start() + shift
+        spans.append((s0, s0 + len(said), m.start(), m.end()))
+        spoken.append(said)
+        shift += len(said) - (m.end() - m.start())
+        pos = m.end()
+    spoken.append(sentence[pos:])
+    return "".join(spoken), spans
+
+
+def written_words(words: tuple[Word, ...], written: str, spans: list[tuple[int, int, int, int]]) -> list[Word]:
+    """Map spoken words back onto the written sentence; words of one replacement become one word."""
+    out: list[Word] = []
+    for w in words:
+        hit = next((s for s in spans if s[0] <= w.char < s[1]), None)
+        if hit:
+            char, text = hit[2], written[hit[2] : hit[3]]
+        else:
+            delta = sum((s[3] - s[2]) - (s[1] - s[0]) for s in spans if s[1] <= w.char)
+            char, text = w.char + delta, w.text
+        if out and out[-1].char == char:
+            out[-1] = Word(out[-1].text, out[-1].start, w.end, char)
+        else:
+            out.append(Word(text, w.start, w.end, char))
+    return out
+
+
 @dataclass
 class Speaker:
-    """Speaks narrations through one engine and the clip cache; counts what it did."""
+    """Speaks narrations through the engine chain and the clip cache; counts what it did."""
 
     tts: TTSConfig
     cache: ClipCache
-    engine_name: str = "espeak"
+    pronunciations: dict[str, str] = field(default_factory=dict)
+    strict: bool = False
     synthesised: int = 0
     cached: int = 0
-    _engine: Engine | None = field(default=None, repr=False)
+    fallbacks: int = 0
+    down: dict[str, str] = field(default_factory=dict)  # engine → why it was given up on
+    _engines: dict[str, Engine] = field(default_factory=dict, repr=False)
+
+    def engine(self, name: str) -> Engine:
+        if name not in self._engines:
+            engine = get_engine(name)
+            if name == "edge":
+                engine.url, engine.retries = self.tts.edge_url, self.tts.retries
+                engine.backoff, engine.timeout = self.tts.retry_backoff, self.tts.timeout
+            self._engines[name] = engine
+        return self._engines[name]
 
     @property
-    def engine(self) -> Engine:
-        if self._engine is None:
-            self._engine = get_engine(self.engine_name)
-        return self._engine
+    def chain(self) -> tuple[str, ...]:
+        return CHAINS[self.tts.engine]
 
-    def clip(self, sentence: str, voice_id: str) -> Clip:
-        engine = self.engine
-        key = clip_key(engine.name, engine.version, voice_id, self.tts.rate, self.tts.pitch, sentence)
-        hit = self.cache.get(key, sentence)
-        if hit is not None:
-            self.cached += 1
-            return hit
-        speech = engine.synthesize(sentence, voice_id, self.tts.rate, self.tts.pitch)
-        self.synthesised += 1
-        return self.cache.put(key, sentence, speech, engine.name, voice_id)
+    def _key(self, name: str, spoken: str, voice: str | None, language: str) -> tuple[str, str]:
+        engine = self.engine(name)
+        voice_id = engine.voice_id(voice or self.tts.voice, language)
+        return clip_key(name, engine.version, voice_id, self.tts.rate, self.tts.pitch, spoken), voice_id
+
+    def clip(self, sentence: str, voice: str | None, language: str = "en") -> Clip:
+        """One spoken sentence (already rewritten), from the cache or the first engine that answers."""
+        chain = self.chain[:1] if self.strict else self.chain  # strict: no fallback, cached or not
+        for n, name in enumerate(chain):
+            key, voice_id = self._key(name, sentence, voice, language)
+            hit = self.cache.get(key, sentence)
+            if hit is not None:
+                self.cached += 1
+                return hit
+            if name in self.down:
+                continue
+            try:
+                speech = self.engine(name).synthesize(sentence, voice_id, self.tts.rate, self.tts.pitch)
+            except SpeechError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - an engine failing is a reason to fall back, reported below
+                self.down[name] = _reason(exc)
+                log.debug("%s is unavailable (%s)", name, self.down[name])
+                continue
+            self.fallbacks += n > 0
+            self.synthesised += 1
+            return self.cache.put(key, sentence, speech, name, voice_id)
+        first = chain[0]
+        service = SERVICE.get(first, first)
+        if self.strict and len(self.chain) > 1:
+            raise SpeechError(f"{service} could not be reached ({self.down.get(first)}); --strict forbids "
+                              f"falling back to {self.chain[-1]}")
+        raise SpeechError("no speech engine could speak " + repr(sentence[:60]) + ": "
+                          + "; ".join(f"{SERVICE.get(k, k)}: {v}" for k, v in self.down.items()))
+
+    def prefetch(self, requests: list[tuple[str, str | None, str]]) -> None:
+        """Synthesise cache misses for the first engine concurrently (bounded), before pages ask for them.
+
+        Only engines with `synthesize_async` (online ones) gain from this; failures are left for
+        `clip()` to handle one by one, with fallback."""
+        name = self.chain[0]
+        engine = self.engine(name)
+        if not hasattr(engine, "synthesize_async") or name in self.down:
+            return
+        todo: dict[str, tuple[str, str]] = {}
+        for narration, voice, language in requests:
+            for unit in units(narration):
+                if isinstance(unit, str):
+                    spoken, _ = rewrite(unit, self.pronunciations)
+                    key, voice_id = self._key(name, spoken, voice, language)
+                    if key not in todo and self.cache.get(key, spoken) is None:
+                        todo[key] = (spoken, voice_id)
+        if len(todo) < 2:
+            return
+
+        async def run() -> None:
+            gate = asyncio.Semaphore(self.tts.concurrency)
+
+            async def one(key: str, spoken: str, voice_id: str) -> None:
+                async with gate:
+                    if name in self.down:  # given up while this one waited
+                        return
+                    try:
+                        speech = await engine.synthesize_async(spoken, voice_id, self.tts.rate, self.tts.pitch)
+                    except Exception as exc:  # noqa: BLE001 - clip() retries this one with fallback
+                        self.down.setdefault(name, _reason(exc))
+                        return
+                self.cache.put(key, spoken, speech, name, voice_id)
+                self.synthesised += 1
+                self.cached -= 1  # clip() will count the hit it now finds
+
+            items = list(todo.items())
+            await one(items[0][0], *items[0][1])  # a probe: an unreachable service costs one request, not many
+            await asyncio.gather(*(one(k, s, v) for k, (s, v) in items[1:]))
+
+        asyncio.run(run())
 
     def speak(self, narration: str, voice: str | None, language: str) -> Voiceover:
-        voice_id = self.engine.voice_id(voice or self.tts.voice, language)
         parts: list[tuple[Clip, float]] = []
         words: list[Word] = []
         shown: list[str] = []
         t = 0.0
         offset = 0
+        engines, voices = set(), set()
         for unit in units(narration):
             if isinstance(unit, float):
                 t += unit
                 continue
-            clip = self.clip(unit, voice_id)
+            spoken, spans = rewrite(unit, self.pronunciations)
+            clip = self.clip(spoken, voice, language)
             parts.append((clip, t))
-            words.extend(Word(w.text, t + w.start, t + w.end, offset + w.char) for w in clip.words)
+            words.extend(Word(w.text, t + w.start, t + w.end, offset + w.char)
+                         for w in written_words(clip.words, unit, spans))
             shown.append(unit)
+            engines.add(clip.engine)
+            voices.add(clip.voice)
             offset += len(unit) + 1
             t += clip.duration
-        return Voiceover(" ".join(shown), tuple(parts), t, tuple(words), self.engine.name, voice_id)
+        engine = "+".join(sorted(engines)) or self.chain[-1]
+        voice_id = "+".join(sorted(voices)) or ""
+        return Voiceover(" ".join(shown), tuple(parts), t, tuple(words), engine, voice_id)

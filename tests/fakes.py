@@ -1,0 +1,70 @@
+"""Shared plumbing for fake services: an aiohttp app served on 127.0.0.1 from a thread."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from typing import Any
+
+from aiohttp import web
+
+
+class Served:
+    """`app` on 127.0.0.1 at a free port until stop()."""
+
+    def __init__(self, app: web.Application) -> None:
+        ready = threading.Event()
+        self.port = 0
+
+        def serve() -> None:
+            loop = asyncio.new_event_loop()
+            runner = web.AppRunner(app)
+            loop.run_until_complete(runner.setup())
+            site = web.TCPSite(runner, "127.0.0.1", 0)
+            loop.run_until_complete(site.start())
+            self.port = site._server.sockets[0].getsockname()[1]
+            self.loop = loop
+            ready.set()
+            loop.run_forever()
+
+        threading.Thread(target=serve, daemon=True).start()
+        if not ready.wait(10):
+            raise RuntimeError("fake server did not start")
+
+    def stop(self) -> None:
+        self.loop.call_soon_threadsafe(self.loop.stop)
+
+
+class FakeMessagesAPI:
+    """The Anthropic Messages API, as far as vidsite uses it: POST /v1/messages."""
+
+    def __init__(self) -> None:
+        self.requests: list[dict[str, Any]] = []
+        self.headers: list[dict[str, str]] = []
+        self.fail: list[int | str] = []  # per request: HTTP status, or "slow"
+        app = web.Application()
+        app.router.add_post("/v1/messages", self.messages)
+        self.server = Served(app)
+        self.url = f"http://127.0.0.1:{self.server.port}"
+
+    async def messages(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        self.requests.append(body)
+        self.headers.append(dict(request.headers))
+        failure = self.fail.pop(0) if self.fail else None
+        if failure == "slow":
+            await asyncio.sleep(5)
+        elif isinstance(failure, int):
+            return web.json_response({"type": "error", "error": {"type": "api_error", "message": "fake"}},
+                                     status=failure)
+        prompt = body["messages"][0]["content"]
+        slide = prompt.split("Slide type: ")[1].split("\n")[0]
+        text = f"Here is a **friendly** narration for the {slide} slide. See https://example.com for more."
+        return web.json_response({
+            "id": f"msg_{len(self.requests)}", "type": "message", "role": "assistant", "model": body["model"],
+            "content": [{"type": "text", "text": text}], "stop_reason": "end_turn", "stop_sequence": None,
+            "usage": {"input_tokens": 10, "output_tokens": 20},
+        })
+
+    def stop(self) -> None:
+        self.server.stop()

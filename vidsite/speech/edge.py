@@ -1,0 +1,137 @@
+"""edge-tts: Microsoft's neural voices over a WebSocket (online; extra-free, edge-tts is a dependency).
+
+We ask for WordBoundary events explicitly (the library defaults to sentence boundaries), retry
+transient failures with exponential backoff and jitter, and give up at once when the service
+cannot be reached at all, so `auto` can fall back without stalling an offline build.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from dataclasses import dataclass
+
+from vidsite.models import Word
+from vidsite.speech import voices
+from vidsite.speech.base import Speech, register
+
+log = logging.getLogger(__name__)
+
+TICKS = 10_000_000  # edge offsets are in 100-ns ticks
+SAMPLE_RATE = 24_000  # audio-24khz-48kbitrate-mono-mp3
+PROTOCOL = "edge-v1-24khz-mp3"  # in cache keys: a new client release must not re-speak every clip
+
+
+class Unreachable(Exception):
+    """The service cannot be reached at all (no DNS, connection refused): do not retry."""
+
+
+class Transient(Exception):
+    """Worth retrying: timeouts, dropped connections, 403/429/503, no audio."""
+
+
+@dataclass
+class EdgeEngine:
+    url: str = ""  # WebSocket endpoint; empty = Microsoft's
+    retries: int = 4
+    backoff: float = 0.5  # seconds before the first retry; doubles each time, plus jitter
+    timeout: int = 15
+    name = "edge"
+
+    @property
+    def version(self) -> str:
+        return PROTOCOL
+
+    def voice_id(self, voice: str | None, language: str) -> str:
+        return voices.resolve(voice, language, "edge")
+
+    def synthesize(self, text: str, voice: str, rate: int, pitch: int) -> Speech:
+        return asyncio.run(self.synthesize_async(text, voice, rate, pitch))
+
+    async def synthesize_async(self, text: str, voice: str, rate: int, pitch: int) -> Speech:
+        for attempt in range(self.retries + 1):
+            try:
+                return await self._once(text, voice, rate, pitch)
+            except Transient as exc:
+                if attempt == self.retries:
+                    raise Unreachable(f"gave up after {attempt + 1} tries: {exc}") from None
+                delay = self.backoff * 2**attempt * (1 + random.random())
+                log.debug("edge-tts: %s; retrying in %.2fs", exc, delay)
+                await asyncio.sleep(delay)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _once(self, text: str, voice: str, rate: int, pitch: int) -> Speech:
+        import aiohttp
+        import edge_tts
+        from edge_tts import communicate as edge_communicate
+        from edge_tts.exceptions import NoAudioReceived, UnexpectedResponse, WebSocketError
+
+        # The library builds its URL from this module constant; it is the only seam for another endpoint.
+        edge_communicate.WSS_URL = self.url or edge_tts.constants.WSS_URL
+        speed = round((rate / 175 - 1) * 100)
+        comm = edge_tts.Communicate(
+            text, voice, rate=f"{speed:+d}%", pitch=f"{pitch - 50:+d}Hz", boundary="WordBoundary",
+            connect_timeout=self.timeout, receive_timeout=self.timeout,
+        )
+        mp3 = bytearray()
+        boundaries: list[tuple[int, int, str]] = []
+        try:
+            async for chunk in comm.stream():
+                if chunk["type"] == "audio":
+                    mp3 += chunk["data"]
+                elif chunk["type"] == "WordBoundary":
+                    boundaries.append((chunk["offset"], chunk["duration"], chunk["text"]))
+        except aiohttp.ClientConnectorError as exc:
+            why = f"cannot connect to {exc.host}:{exc.port}: {exc.os_error.strerror or exc.os_error}"
+            if isinstance(exc, aiohttp.ClientConnectorDNSError) or isinstance(exc.os_error, ConnectionRefusedError):
+                raise Unreachable(why) from None
+            raise Transient(why) from None
+        except aiohttp.WSServerHandshakeError as exc:
+            if exc.status in (403, 429, 500, 502, 503, 504):
+                raise Transient(f"HTTP {exc.status}") from None
+            raise Unreachable(f"HTTP {exc.status}: {exc.message}") from None
+        except (NoAudioReceived, WebSocketError, UnexpectedResponse, aiohttp.ClientError, asyncio.TimeoutError,
+                ConnectionError) as exc:
+            raise Transient(f"{type(exc).__name__}: {exc}") from None
+        if not mp3:
+            raise Transient("no audio received")
+        pcm = _decode_mp3(bytes(mp3))
+        seconds = len(pcm) // 2 / SAMPLE_RATE
+        if boundaries and seconds + 0.1 < boundaries[-1][0] / TICKS:
+            raise Transient(f"stream ended early ({seconds:.2f}s of audio, words up to "
+                            f"{boundaries[-1][0] / TICKS:.2f}s)")
+        return Speech(pcm, SAMPLE_RATE, tuple(_words(text, boundaries, seconds)))
+
+
+def _words(text: str, boundaries: list[tuple[int, int, str]], total: float) -> list[Word]:
+    """WordBoundary events → Words with character offsets into `text` (found in order)."""
+    out: list[Word] = []
+    pos = 0
+    for offset, duration, word in boundaries:
+        at = text.find(word, pos)
+        if at < 0:
+            continue
+        pos = at + len(word)
+        start = offset / TICKS
+        out.append(Word(word, start, min(total, max(start, (offset + duration) / TICKS)), at))
+    return out
+
+
+def _decode_mp3(data: bytes) -> bytes:
+    import io
+
+    import av
+
+    out = bytearray()
+    with av.open(io.BytesIO(data), format="mp3") as container:
+        resampler = av.AudioResampler(format="s16", layout="mono", rate=SAMPLE_RATE)
+        for frame in container.decode(audio=0):
+            for converted in resampler.resample(frame):
+                out += bytes(converted.planes[0])[: converted.samples * 2]
+        for converted in resampler.resample(None):
+            out += bytes(converted.planes[0])[: converted.samples * 2]
+    return bytes(out)
+
+
+register("edge")(EdgeEngine)
