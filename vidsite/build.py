@@ -1,14 +1,15 @@
 """The pipeline: discover → parse → narrate → speak → time → render → encode → publish.
 
-`build()` reads as the pipeline; `build_page()` is one page's video, skipped when the hash of
-everything it shows and says is what the last build recorded.
+`build()` reads as the pipeline. Pages whose inputs did not change are skipped outright; for
+the others, `plan_page()` does the cheap work here (narration, speech from the cache, timing)
+and names the media tasks (render + encode a segment, encode the audio) that the executor runs,
+skipping any whose output is already in the cache; `finish_page()` joins and publishes.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import shutil
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -17,13 +18,14 @@ from typing import Any, Callable
 from vidsite import __version__
 from vidsite.config import SiteConfig, load_config
 from vidsite.content.discover import discover
-from vidsite.fsutil import canonical_hash, file_sha256
-from vidsite.models import Page, Section
+from vidsite.fsutil import canonical_hash, file_sha256, write_json
+from vidsite.models import Page, Timeline, Voiceover
 from vidsite.render.theme import Theme, load_theme
 
 log = logging.getLogger(__name__)
 
 PAGE_FILES = ("video.mp4", "poster.jpg", "captions.vtt", "captions.srt", "chapters.vtt")
+QUALITY = {"final": {}, "draft": {"scale": 2, "preset": "ultrafast", "crf": 28}}
 
 
 @dataclass
@@ -34,17 +36,19 @@ class BuildStats:
     clips_synthesised: int = 0
     clips_cached: int = 0
     clips_fallback: int = 0
+    engines_down: dict[str, str] = field(default_factory=dict)
     ai_written: int = 0
     ai_cached: int = 0
     ai_fallback: int = 0
     ai_problem: str = ""
-    engines_down: dict[str, str] = field(default_factory=dict)
     segments_encoded: int = 0
     segments_reused: int = 0
     frames_encoded: int = 0
     distinct_frames: int = 0
     video_seconds: float = 0.0
     files_written: int = 0
+    jobs: int = 1
+    quality: str = "final"
     encoder: str = ""
     encoder_reason: str = ""
     stages: dict[str, float] = field(default_factory=dict)
@@ -78,16 +82,16 @@ class Context:
     _narrator: Any = None
 
     @property
+    def cache(self) -> Path:
+        return (self.root / self.config.cache.dir).resolve()
+
+    @property
     def narrator(self) -> Any:
         if self._narrator is None:
             from vidsite.narrate import Narrator
 
             self._narrator = Narrator(self.config.narration, self.cache)
         return self._narrator
-
-    @property
-    def cache(self) -> Path:
-        return (self.root / self.config.cache.dir).resolve()
 
     @property
     def strict_engine(self) -> str | None:
@@ -117,9 +121,27 @@ class Context:
         return self._encoder
 
 
+@dataclass
+class PagePlan:
+    """A stale page, timed, with the cache files its video is joined from."""
+
+    page: Page
+    key: str
+    voiceovers: list[Voiceover]
+    timeline: Timeline
+    segments: list[tuple[Path, int]]  # (segment file, first frame)
+    segment_keys: list[str]
+    audio: Path
+
+
+def portable(fields: dict[str, Any]) -> dict[str, Any]:
+    """Scene fields as content: an image by its file's hash, not its path (the same in any checkout)."""
+    return {k: (file_sha256(Path(v)) if k == "_path" else v) for k, v in fields.items()}
+
+
 def _scene_data(page: Page) -> list[dict[str, Any]]:
     return [
-        {"type": s.type, "fields": s.fields, "narration": s.narration, "voice": s.voice,
+        {"type": s.type, "fields": portable(s.fields), "narration": s.narration, "voice": s.voice,
          "min": s.min_duration, "max": s.max_duration}
         for s in page.scenes
     ]
@@ -127,10 +149,9 @@ def _scene_data(page: Page) -> list[dict[str, Any]]:
 
 def video_key(page: Page, ctx: Context) -> str:
     """Hash of everything that shows or sounds in the page's video."""
-    images = {s.fields["_path"]: file_sha256(Path(s.fields["_path"])) for s in page.scenes if s.fields.get("_path")}
     return canonical_hash({
         "version": __version__, "video": ctx.config.video.model_dump(), "tts": ctx.config.tts.model_dump(),
-        "theme": ctx.theme.model_dump(exclude={"font_dirs"}), "scenes": _scene_data(page), "images": images,
+        "theme": ctx.theme.model_dump(exclude={"font_dirs"}), "scenes": _scene_data(page),
         "voice": page.voice, "accent": page.accent, "language": page.language, "transition": page.transition,
         "pronunciations": ctx.pronunciations, "narration": ctx.config.narration.model_dump(exclude={"timeout"}),
     })
@@ -153,124 +174,126 @@ def _up_to_date(dest: Path, key: str, only_engine: str | None = None) -> dict[st
     return manifest
 
 
-def build_page(page: Page, ctx: Context) -> tuple[dict[str, Any], bool]:
-    """The page's video, captions, poster and manifest. Returns (manifest, rebuilt)."""
-    dest = ctx.out / page.url
-    key = video_key(page, ctx)
-    current = _up_to_date(dest, key, ctx.strict_engine)
-    if current is not None:
-        return current, False
-
-    from vidsite.encode.join import frame_alignment, join, mix_audio
-    from vidsite.encode.segments import crossfade, encode_segment
-    from vidsite.render.slides import render
-    from vidsite.site.writer import file_entry, write_if_changed
+def plan_page(page: Page, key: str, ctx: Context, tasks: list[Any]) -> PagePlan:
+    """Narrate, speak and time one page; append the media tasks its video still needs."""
+    from vidsite.encode.audio import AUDIO_RATE, frame_alignment
     from vidsite.speech.voices import RTL_LANGUAGES, base_language
-    from vidsite.timeline import build_timeline, captions, chapters_vtt, srt, webvtt
+    from vidsite.tasks import AudioTask, SegmentTask
+    from vidsite.timeline import build_timeline
 
-    stats, cfg = ctx.stats, ctx.config
-    v = cfg.video
+    stats, v = ctx.stats, ctx.config.video
     t = time.perf_counter()
     texts = [ctx.narrator(s, page) for s in page.scenes]
     t = stats.timed("narrate", t)
-
     speaker = ctx.speaker
-    before = (speaker.synthesised, speaker.cached)
     voiceovers = [speaker.speak(text, s.voice or page.voice, page.language) for s, text in zip(page.scenes, texts)]
-    stats.clips_synthesised += speaker.synthesised - before[0]
-    stats.clips_cached += speaker.cached - before[1]
     t = stats.timed("speak", t)
-
     timeline = build_timeline(page.scenes, voiceovers, v, page.transition, frame_alignment(v.fps))
-    t = stats.timed("time", t)
 
     rtl = base_language(page.language) in RTL_LANGUAGES
     encoder = ctx.encoder
-    seg_dir = ctx.cache / "segments"
-    segments: list[tuple[Path, int]] = []
-    seg_keys: list[str] = []
-    theme_data = ctx.theme.model_dump(exclude={"font_dirs"})
-
-    def draw(k: int, state: dict[str, Any]) -> Any:
-        scene = page.scenes[k]
-        return render(scene.type, scene.fields, state, ctx.theme, page.accent, v.width, v.height, rtl)
-
-    def pictures(span: Any) -> Any:
-        """The scene's stills, then its crossfade frames into the next scene."""
-        image = None
-        for still in span.stills:
-            image = draw(span.index, still.state)
-            yield still.frame, image
-        if span.fade:
-            nxt = draw(span.index + 1, timeline.spans[span.index + 1].stills[0].state)
-            first = span.frames - span.fade
-            for i, picture in enumerate(crossfade(image, nxt, span.fade)):
-                yield first + i, picture
-
+    theme = ctx.theme.model_dump()
+    segments, keys = [], []
     for span, scene in zip(timeline.spans, page.scenes):
-        last = span.index == len(timeline.spans) - 1
-        closing = span.frames - 1 if last else None
-        nxt = page.scenes[span.index + 1] if span.fade else None
-        seg_key = canonical_hash({
-            "version": __version__, "type": scene.type, "fields": scene.fields, "accent": page.accent, "rtl": rtl,
-            "theme": theme_data, "size": [v.width, v.height, v.fps],
-            "stills": [[s.frame, s.state] for s in span.stills], "closing": closing, "frames": span.frames,
-            "fade": [span.fade, nxt.type, nxt.fields, timeline.spans[span.index + 1].stills[0].state] if nxt else None,
-            "image": file_sha256(Path(scene.fields["_path"])) if scene.fields.get("_path") else "",
-            "encoder": [encoder.codec, list(encoder.options)],
-        })
-        path = seg_dir / f"{scene.type}-{seg_key}.mp4"
+        closing = span.frames - 1 if span.index == len(timeline.spans) - 1 else None
+        fade = None
+        if span.fade:
+            nxt = page.scenes[span.index + 1]
+            fade = (span.fade, nxt.type, nxt.fields, timeline.spans[span.index + 1].stills[0].state)
+        task = SegmentTask(
+            "", scene.type, scene.fields, page.accent, rtl, theme, v.width, v.height, v.fps,
+            tuple((s.frame, s.state) for s in span.stills), span.frames, closing, fade, encoder.codec, encoder.options,
+        )
+        seg_key = _segment_key(task, ctx)
+        path = ctx.cache / "segments" / f"{scene.type}-{seg_key}.mp4"
         stats.distinct_frames += len(span.stills) + span.fade
         if path.is_file() and path.stat().st_size > 0:
             stats.segments_reused += 1
         else:
-            stats.frames_encoded += encode_segment(path, pictures(span), fps=v.fps, width=v.width, height=v.height,
-                                                   encoder=encoder, closing_frame=closing)
-            stats.segments_encoded += 1
+            tasks.append(SegmentTask(str(path), *list(asdict(task).values())[1:]))
         segments.append((path, span.start))
-        seg_keys.append(seg_key)
-        ctx.progress("scene", page, stats)
-    t = stats.timed("render+encode", t)
+        keys.append(seg_key)
 
-    audio = mix_audio(timeline, voiceovers)
-    join(dest / "video.mp4", segments, timeline.frames, v.fps, audio)
-    t = stats.timed("join", t)
+    samples = timeline.frames * AUDIO_RATE // v.fps
+    placements = tuple(
+        (int(round(span.start * AUDIO_RATE / v.fps + at * AUDIO_RATE)), str(clip.wav))
+        for span, vo in zip(timeline.spans, voiceovers) for clip, at in vo.parts
+    )
+    audio_key = canonical_hash({"version": __version__, "samples": samples, "rate": AUDIO_RATE,
+                                "clips": [(at, Path(p).stem) for at, p in placements]})
+    audio = ctx.cache / "audio" / f"{page.slug}-{audio_key}.m4a"
+    if not audio.is_file():
+        tasks.append(AudioTask(str(audio), samples, AUDIO_RATE, placements))
+    stats.timed("time+plan", t)
+    return PagePlan(page, key, voiceovers, timeline, segments, keys, audio)
 
-    cues = captions(timeline, voiceovers)
+
+def _segment_key(task: Any, ctx: Context) -> str:
+    """Everything the segment shows, by content: image files by their hash, not their path, and the
+    theme without its search paths, so the same scene in another checkout reuses the entry."""
+    data = asdict(task)
+    data["fields"] = portable(task.fields)
+    if task.fade:
+        data["fade"] = [task.fade[0], task.fade[1], portable(task.fade[2]), task.fade[3]]
+    data["theme"] = canonical_hash(ctx.theme.model_dump(exclude={"font_dirs"}))
+    return canonical_hash({"version": __version__, "task": data})
+
+
+def finish_page(plan: PagePlan, ctx: Context) -> dict[str, Any]:
+    """Join the page's video from cached parts and write its captions, poster and manifest."""
+    import io
+
+    from vidsite.encode.join import join
+    from vidsite.render.slides import render
+    from vidsite.site.writer import file_entry, write_if_changed
+    from vidsite.speech.voices import RTL_LANGUAGES, base_language
+    from vidsite.timeline import captions, chapters_vtt, srt, webvtt
+
+    page, timeline, v = plan.page, plan.timeline, ctx.config.video
+    dest = ctx.out / page.url
+    t = time.perf_counter()
+    join(dest / "video.mp4", plan.segments, timeline.frames, v.fps, plan.audio)
+    t = ctx.stats.timed("join", t)
+
+    cues = captions(timeline, plan.voiceovers)
     titles = [_scene_title(s, i) for i, s in enumerate(page.scenes)]
     write_if_changed(dest / "captions.vtt", webvtt(cues))
     write_if_changed(dest / "captions.srt", srt(cues))
     write_if_changed(dest / "chapters.vtt", chapters_vtt(timeline, titles))
-    poster = draw(0, timeline.spans[0].stills[-1].state)
-    import io
-
+    first = page.scenes[0]
+    rtl = base_language(page.language) in RTL_LANGUAGES
+    poster = render(first.type, first.fields, timeline.spans[0].stills[-1].state, ctx.theme, page.accent,
+                    v.width, v.height, rtl)
     buf = io.BytesIO()
     poster.save(buf, "JPEG", quality=85)
     write_if_changed(dest / "poster.jpg", buf.getvalue())
 
+    encoder = ctx.encoder
     manifest = {
         "title": page.title, "description": page.description, "url": page.url + "/", "source": f"content/{page.rel}",
         "language": page.language, "accent": page.accent, "duration": round(timeline.duration, 3),
-        "frames": timeline.frames, "fps": v.fps, "width": v.width, "height": v.height,
+        "frames": timeline.frames, "fps": v.fps, "width": v.width, "height": v.height, "quality": ctx.stats.quality,
         "encoder": {"name": encoder.name, "codec": encoder.codec, "reason": encoder.reason},
-        "video_key": key,
+        "video_key": plan.key,
         "scenes": [
             {"index": i, "type": s.type, "title": titles[i], "line": s.line,
-             "start": round(span.start / v.fps, 3), "end": round(span.end / v.fps, 3),
-             "start_frame": span.start, "end_frame": span.end,
+             "start": round(span.start / v.fps, 3), "end": round(_end(span, timeline) / v.fps, 3),
+             "start_frame": span.start, "end_frame": _end(span, timeline),
              "narration": vo.text, "voice": vo.voice, "engine": vo.engine,
              "reveals": [round((span.start + st.frame) / v.fps, 3) for st in span.stills if st.frame],
-             "transition_frames": span.fade,
-             "segment": seg_keys[i]}
-            for i, (s, span, vo) in enumerate(zip(page.scenes, timeline.spans, voiceovers))
+             "transition_frames": span.fade, "segment": plan.segment_keys[i]}
+            for i, (s, span, vo) in enumerate(zip(page.scenes, timeline.spans, plan.voiceovers))
         ],
         "files": {name: file_entry(dest / name) for name in PAGE_FILES},
     }
-    from vidsite.fsutil import write_json
-
     write_json(dest / "manifest.json", manifest)
-    stats.timed("publish", t)
-    return manifest, True
+    ctx.stats.timed("publish", t)
+    return manifest
+
+
+def _end(span: Any, timeline: Timeline) -> int:
+    """A scene's last frame + 1; the last scene also holds the alignment padding."""
+    return span.end + (timeline.padding if span.index == len(timeline.spans) - 1 else 0)
 
 
 def load_pronunciations(root: Path) -> dict[str, str]:
@@ -301,14 +324,28 @@ def _scene_title(scene: Any, index: int) -> str:
     return f"Scene {index + 1}"
 
 
+def _quality_overrides(quality: str, overrides: dict[str, Any], root: Path) -> dict[str, Any]:
+    """--quality draft: half the frame size, the fastest preset (for the dev server)."""
+    if quality == "final":
+        return overrides
+    base = load_config(root, **overrides).video
+    q = QUALITY[quality]
+    return overrides | {
+        "video.width": base.width // q["scale"] // 2 * 2, "video.height": base.height // q["scale"] // 2 * 2,
+        "video.preset": q["preset"], "video.crf": q["crf"],
+    }
+
+
 def build(root: Path, *, output: Path | None = None, drafts: bool = False, progress: Progress | None = None,
-          strict: bool = False, **overrides: Any) -> BuildStats:
+          strict: bool = False, jobs: int | None = None, quality: str = "final", **overrides: Any) -> BuildStats:
     """Build the site at `root` into `output` (default root/output). Raises VidsiteError on bad input,
     before anything is written."""
+    from vidsite.executor import LocalExecutor, default_jobs
+
     started = time.perf_counter()
-    stats = BuildStats()
+    stats = BuildStats(jobs=jobs or default_jobs(), quality=quality)
     root = root.resolve()
-    config = load_config(root, **overrides)
+    config = load_config(root, **_quality_overrides(quality, overrides, root))
     theme = load_theme(config.theme, root / "layouts")
     pages, sections = discover(root, config, drafts=drafts)
     t = stats.timed("discover+parse", started)
@@ -316,32 +353,45 @@ def build(root: Path, *, output: Path | None = None, drafts: bool = False, progr
     ctx = Context(root, out, config, theme, stats, progress or (lambda *a: None), strict, load_pronunciations(root))
     stats.pages = len(pages)
     stats.scenes = sum(len(p.scenes) for p in pages)
-    stale = [p for p in pages if _up_to_date(out / p.url, video_key(p, ctx), ctx.strict_engine) is None]
+
+    keys = {p.url: video_key(p, ctx) for p in pages}
+    current = {p.url: _up_to_date(out / p.url, keys[p.url], ctx.strict_engine) for p in pages}
+    stale = [p for p in pages if current[p.url] is None]
     if stale:  # online engines synthesise a whole build's new sentences concurrently
         ctx.speaker.prefetch([(ctx.narrator(s, p), s.voice or p.voice, p.language) for p in stale for s in p.scenes])
-        stats.timed("speak", t)
-    manifests = []
-    for page in pages:
-        manifest, rebuilt = build_page(page, ctx)
-        stats.pages_built += rebuilt
-        stats.video_seconds += manifest["duration"] if rebuilt else 0.0
-        manifests.append((page, manifest))
-        ctx.progress("page", page, stats)
+        t = stats.timed("speak", t)
+
+    tasks: list[Any] = []
+    plans = [plan_page(p, keys[p.url], ctx, tasks) for p in stale]
+    t = time.perf_counter()
+    if tasks:
+        from vidsite.executor import preload
+
+        preload()
+        for result in LocalExecutor(stats.jobs).run(tasks):
+            stats.frames_encoded += result.frames_encoded
+            stats.segments_encoded += result.path.endswith(".mp4")
+            ctx.progress("task", None, stats)
+        t = stats.timed("render+encode", t)
+
+    for plan in plans:
+        current[plan.page.url] = finish_page(plan, ctx)
+        stats.pages_built += 1
+        stats.video_seconds += current[plan.page.url]["duration"]
+        ctx.progress("page", plan.page, stats)
     t = time.perf_counter()
     from vidsite.site.publish import publish
 
-    stats.files_written += publish(ctx, manifests, sections)
+    stats.files_written += publish(ctx, [(p, current[p.url]) for p in pages], sections)
     stats.timed("publish", t)
     if ctx._narrator is not None and ctx._narrator._writer is not None:
         w = ctx._narrator._writer
         stats.ai_written, stats.ai_cached, stats.ai_fallback, stats.ai_problem = w.written, w.cached, w.fallbacks, w.problem
     if ctx._speaker is not None:
-        stats.clips_fallback = ctx._speaker.fallbacks
-        stats.engines_down = dict(ctx._speaker.down)
+        stats.clips_synthesised, stats.clips_cached = ctx._speaker.synthesised, ctx._speaker.cached
+        stats.clips_fallback, stats.engines_down = ctx._speaker.fallbacks, dict(ctx._speaker.down)
     stats.wall = round(time.perf_counter() - started, 3)
     stats.video_seconds = round(stats.video_seconds, 3)
     if not stats.nothing_to_do:
-        from vidsite.fsutil import write_json
-
         write_json(out / "build.json", asdict(stats) | {"version": __version__})
     return stats

@@ -25,8 +25,8 @@ class _Progress:
             self.done += 1
         if not self.enabled:
             return
-        name = page.url if page is not None else ""
-        line = (f"\r\x1b[2K  pages {self.done}/{stats.pages} · scenes encoded {stats.segments_encoded} "
+        name = page.url if page is not None else "rendering and encoding"
+        line = (f"\r\x1b[2K  pages {self.done}/{stats.pages} · segments encoded {stats.segments_encoded} "
                 f"reused {stats.segments_reused} · {stats.video_seconds:.1f}s of video · {name}")
         click.echo(line[:160], nl=False, err=True)
 
@@ -54,10 +54,13 @@ def main() -> None:
 @click.option("--encoder", type=click.Choice(["auto", "nvenc", "x264"]), help="Override [video] encoder.")
 @click.option("--engine", type=click.Choice(["auto", "edge", "espeak"]), help="Override [tts] engine.")
 @click.option("--strict", is_flag=True, help="Fail instead of falling back to the offline voice (for publishing CI).")
+@click.option("-j", "--jobs", type=click.IntRange(1, 256), help="Worker processes for rendering and encoding (default: all cores).")
+@click.option("--quality", type=click.Choice(["final", "draft"]), default="final", show_default=True,
+              help="draft: half the frame size and the fastest preset, for previews.")
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
 @click.option("-v", "--verbose", is_flag=True, help="Log every stage.")
 def build(site_dir: Path, output: Path | None, drafts: bool, encoder: str | None, engine: str | None, strict: bool,
-          quiet: bool, verbose: bool) -> None:
+          jobs: int | None, quality: str, quiet: bool, verbose: bool) -> None:
     """Build every page in SITE_DIR/content into videos and a site in output/.
 
     Only what changed is redone: clips are cached by content hash in .vidsite/cache,
@@ -70,8 +73,8 @@ def build(site_dir: Path, output: Path | None, drafts: bool, encoder: str | None
     progress = _Progress(not quiet)
     started = time.perf_counter()
     try:
-        stats = run_build(site_dir, output=output, drafts=drafts, progress=progress, strict=strict,
-                          **{"video.encoder": encoder, "tts.engine": engine})
+        stats = run_build(site_dir, output=output, drafts=drafts, progress=progress, strict=strict, jobs=jobs,
+                          quality=quality, **{"video.encoder": encoder, "tts.engine": engine})
     finally:
         progress.close()
     if stats.ai_fallback:
@@ -95,7 +98,8 @@ def build(site_dir: Path, output: Path | None, drafts: bool, encoder: str | None
                + ("  (nothing synthesised)" if stats.clips_synthesised == 0 else ""))
     if stats.encoder:
         click.echo(f"  video: {stats.segments_encoded} segments encoded, {stats.segments_reused} reused, "
-                   f"{stats.frames_encoded} frames encoded; encoder {stats.encoder} ({stats.encoder_reason})")
+                   f"{stats.frames_encoded} frames encoded ({stats.distinct_frames} distinct), {stats.jobs} jobs; "
+                   f"encoder {stats.encoder} ({stats.encoder_reason})")
     click.echo(f"  output: {(output or site_dir / 'output')}")
 
 

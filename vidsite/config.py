@@ -30,7 +30,7 @@ class VideoConfig(_Section):
     pad: float = Field(0.6, ge=0, le=10, description="Seconds of silence after each scene's narration.")
     min_duration: float = Field(2.0, ge=0, description="Shortest scene, in seconds.")
     max_duration: float = Field(120.0, gt=0, description="Longest scene, in seconds (narration is never cut).")
-    transition: float = Field(0.3, ge=0, le=2, description="Crossfade between scenes, in seconds (0 = cut); it plays in the pause after the narration.")
+    transition: float = Field(0.2, ge=0, le=2, description="Crossfade between scenes, in seconds (0 = cut); it plays in the pause after the narration.")
 
 
 class TTSConfig(_Section):

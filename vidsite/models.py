@@ -107,10 +107,11 @@ class Span:
 class Timeline:
     fps: int
     spans: tuple[Span, ...]
+    padding: int = 0  # frames the last picture is held past the last span (audio alignment)
 
     @property
     def frames(self) -> int:
-        return self.spans[-1].end if self.spans else 0
+        return self.spans[-1].end + self.padding if self.spans else 0
 
     @property
     def duration(self) -> float:

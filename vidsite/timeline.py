@@ -58,7 +58,7 @@ def scene_frames(scene: Scene, speech: float, video: VideoConfig, extra: float =
 def build_timeline(scenes: tuple[Scene, ...], voiceovers: list[Voiceover], video: VideoConfig,
                    transition: float | None = None, align: int = 1) -> Timeline:
     """Spans on whole frames; the video's length is rounded up to a multiple of `align` frames
-    (the last slide holds a little longer) so the audio can end exactly with it."""
+    (the last picture is held a little longer) so the audio can end exactly with it."""
     fps = video.fps
     fade_frames = round((video.transition if transition is None else transition) * fps)
     spans: list[Span] = []
@@ -76,8 +76,6 @@ def build_timeline(scenes: tuple[Scene, ...], voiceovers: list[Voiceover], video
             stills[answer_at] = {"reveal": len(items), "answer": True}
             extra = QUIZ_THINK + QUIZ_HOLD - video.pad
         frames = scene_frames(scene, vo.duration, video, extra)
-        if index == len(scenes) - 1:
-            frames += -(start + frames) % align
         ordered = tuple(Still(f, s) for f, s in sorted(stills.items()) if f < frames)
         fade = 0
         if index < len(scenes) - 1:  # the fade plays after the narration and after the last reveal
@@ -85,7 +83,9 @@ def build_timeline(scenes: tuple[Scene, ...], voiceovers: list[Voiceover], video
             fade = max(0, min(fade_frames, quiet))
         spans.append(Span(index, start, start + frames, ordered, fade))
         start += frames
-    return Timeline(fps, tuple(spans))
+    # The padding is held by the join, not encoded into the last segment, so an edit elsewhere
+    # that changes the total length does not re-encode the last scene.
+    return Timeline(fps, tuple(spans), -start % align)
 
 
 @dataclass(frozen=True)
@@ -159,8 +159,9 @@ def srt(cues: list[Cue]) -> str:
 
 
 def chapters_vtt(timeline: Timeline, titles: list[str]) -> str:
+    ends = [s.end for s in timeline.spans[:-1]] + [timeline.frames]
     body = "".join(
-        f"{i}\n{_ts(s.start / timeline.fps)} --> {_ts(s.end / timeline.fps)}\n{t}\n\n"
-        for i, (s, t) in enumerate(zip(timeline.spans, titles), 1)
+        f"{i}\n{_ts(s.start / timeline.fps)} --> {_ts(end / timeline.fps)}\n{t}\n\n"
+        for i, (s, end, t) in enumerate(zip(timeline.spans, ends, titles), 1)
     )
     return "WEBVTT\n\n" + body

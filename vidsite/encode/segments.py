@@ -28,11 +28,11 @@ def yuv420(image: Image.Image) -> np.ndarray:
 
 
 def crossfade(a: Image.Image, b: Image.Image, frames: int) -> Iterator[np.ndarray]:
-    """`frames` pictures strictly between a and b, blended in YUV (one colour conversion per end)."""
-    ya, yb = yuv420(a).astype(np.uint16), yuv420(b).astype(np.uint16)
+    """`frames` pictures strictly between a and b, blended in YUV: one colour conversion per end,
+    then Pillow's blend over the three planes at once (they are one 8-bit array)."""
+    ya, yb = Image.fromarray(yuv420(a)), Image.fromarray(yuv420(b))
     for i in range(frames):
-        k = round(256 * (i + 1) / (frames + 1))
-        yield ((ya * (256 - k) + yb * k + 128) >> 8).astype(np.uint8)
+        yield np.asarray(Image.blend(ya, yb, (i + 1) / (frames + 1)))
 
 
 def encode_segment(path: Path, stills: Iterable[tuple[int, Picture]], *, fps: int, width: int, height: int,

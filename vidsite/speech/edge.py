@@ -49,7 +49,26 @@ class EdgeEngine:
     def synthesize(self, text: str, voice: str, rate: int, pitch: int) -> Speech:
         return asyncio.run(self.synthesize_async(text, voice, rate, pitch))
 
+    def reachable(self) -> str | None:
+        """None if the endpoint's host resolves and accepts TCP; else why not. Costs milliseconds, and
+        spares an offline build the client's imports and TLS set-up."""
+        import socket
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(self.url or "wss://speech.platform.bing.com/")
+        port = parts.port or (443 if parts.scheme == "wss" else 80)
+        try:
+            with socket.create_connection((parts.hostname, port), timeout=min(self.timeout, 5)):
+                return None
+        except OSError as exc:
+            return f"cannot connect to {parts.hostname}:{port}: {exc.strerror or exc}"
+
     async def synthesize_async(self, text: str, voice: str, rate: int, pitch: int) -> Speech:
+        if not getattr(self, "_checked", False):
+            why = await asyncio.get_running_loop().run_in_executor(None, self.reachable)
+            if why:
+                raise Unreachable(why)
+            self._checked = True
         for attempt in range(self.retries + 1):
             try:
                 return await self._once(text, voice, rate, pitch)

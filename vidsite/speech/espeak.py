@@ -1,14 +1,17 @@
 """espeak-ng in-process through ctypes: the offline engine, no system install (espeakng-loader).
 
-espeak-ng keeps global state, so one process speaks one clip at a time (a lock guards it);
-parallel builds get one library per worker process.
+espeak-ng keeps global state, so one process speaks one clip at a time (a lock guards it),
+each with a freshly loaded library (see _library).
 """
 
 from __future__ import annotations
 
+import _ctypes
 import ctypes
 import threading
+from contextlib import contextmanager
 from functools import cached_property
+from typing import Iterator
 
 from vidsite.errors import SpeechError
 from vidsite.models import Word
@@ -42,26 +45,41 @@ class _Event(ctypes.Structure):
 
 _Callback = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.POINTER(_Event))
 _lock = threading.Lock()
-_lib: tuple[ctypes.CDLL, int, str] | None = None
+_version: str | None = None
 
 
-def _load() -> tuple[ctypes.CDLL, int, str]:
-    global _lib
-    if _lib is None:
-        try:
-            import espeakng_loader
-        except ImportError:  # pragma: no cover - a declared dependency
-            raise SpeechError("espeak engine needs the espeakng-loader package: pip install espeakng-loader") from None
-        lib = ctypes.CDLL(espeakng_loader.get_library_path())
+@contextmanager
+def _library() -> Iterator[tuple[ctypes.CDLL, int]]:
+    """A freshly loaded, initialised espeak-ng, unloaded afterwards.
+
+    espeak-ng keeps synthesis state in library globals (echo buffer, flutter phase) that
+    espeak_Terminate does not reset, so the same sentence spoken twice in one process differs by
+    a few samples. Loading it fresh for each sentence (about 2 ms) makes synthesis a pure function
+    of its inputs: the same clip in every process, worker and machine."""
+    try:
+        import espeakng_loader
+    except ImportError:  # pragma: no cover - a declared dependency
+        raise SpeechError("espeak engine needs the espeakng-loader package: pip install espeakng-loader") from None
+    lib = ctypes.CDLL(espeakng_loader.get_library_path())
+    try:
         rate = lib.espeak_Initialize(
             _AUDIO_OUTPUT_SYNCHRONOUS, 0, espeakng_loader.get_data_path().encode(), _INITIALIZE_DONT_EXIT
         )
         if rate <= 0:
             raise SpeechError("espeak-ng failed to initialise (espeak-ng-data not found)")
-        lib.espeak_Info.restype = ctypes.c_char_p
-        version = (lib.espeak_Info(None) or b"?").decode()
-        _lib = (lib, rate, version)
-    return _lib
+        yield lib, rate
+        lib.espeak_Terminate()
+    finally:
+        _ctypes.dlclose(lib._handle)
+
+
+def _library_version() -> str:
+    global _version
+    if _version is None:
+        with _lock, _library() as (lib, _):
+            lib.espeak_Info.restype = ctypes.c_char_p
+            _version = (lib.espeak_Info(None) or b"?").decode()
+    return _version
 
 
 @register("espeak")
@@ -70,13 +88,12 @@ class EspeakEngine:
 
     @cached_property
     def version(self) -> str:
-        return _load()[2]
+        return _library_version()
 
     def voice_id(self, voice: str | None, language: str) -> str:
         return voices.resolve(voice, language, "espeak")
 
     def synthesize(self, text: str, voice: str, rate: int, pitch: int) -> Speech:
-        lib, sample_rate, _ = _load()
         chunks: list[bytes] = []
         events: list[tuple[int, int, int]] = []
 
@@ -91,7 +108,7 @@ class EspeakEngine:
             return 0
 
         data = text.encode("utf-8")
-        with _lock:
+        with _lock, _library() as (lib, sample_rate):
             callback = _Callback(on_audio)  # kept alive until synthesis returns
             lib.espeak_SetSynthCallback(callback)
             if lib.espeak_SetVoiceByName(voice.encode()) != 0:

@@ -1,0 +1,86 @@
+"""The coarse units of media work, as plain data: render + encode a segment, mix + encode audio.
+
+A task carries everything it needs (no open files, no config objects), so it runs the same in
+this process, a local worker pool, or on a Dask worker; its output is a cache file named by
+its key, written atomically, so racing workers both end with a valid entry.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class SegmentTask:
+    path: str  # cache file to write
+    scene_type: str
+    fields: dict[str, Any]
+    accent: str
+    rtl: bool
+    theme: dict[str, Any]
+    width: int
+    height: int
+    fps: int
+    stills: tuple[tuple[int, dict[str, Any]], ...]  # (frame offset, state)
+    frames: int
+    closing: int | None  # repeat the last picture here (last scene of a page)
+    fade: tuple[int, str, dict[str, Any], dict[str, Any]] | None  # (frames, next type, next fields, next state)
+    codec: str
+    options: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class AudioTask:
+    path: str
+    samples: int  # total length, at `rate`
+    rate: int
+    placements: tuple[tuple[int, str], ...]  # (first sample, clip wav)
+
+
+@dataclass(frozen=True)
+class Result:
+    path: str
+    frames_encoded: int = 0
+    seconds: float = 0.0
+
+
+def run(task: SegmentTask | AudioTask) -> Result:
+    """Run one task (in whichever process it landed)."""
+    import time
+
+    started = time.perf_counter()
+    if isinstance(task, AudioTask):
+        from vidsite.encode.audio import encode_audio
+
+        encode_audio(Path(task.path), task.placements, task.samples, task.rate)
+        return Result(task.path, 0, time.perf_counter() - started)
+    return Result(task.path, _segment(task), time.perf_counter() - started)
+
+
+def _segment(task: SegmentTask) -> int:
+    from vidsite.encode.encoders import EncoderChoice
+    from vidsite.encode.segments import crossfade, encode_segment
+    from vidsite.render.slides import render
+    from vidsite.render.theme import Theme
+
+    theme = Theme.model_validate(task.theme)
+
+    def draw(kind: str, fields: dict[str, Any], state: dict[str, Any]) -> Any:
+        return render(kind, fields, state, theme, task.accent, task.width, task.height, task.rtl)
+
+    def pictures() -> Any:
+        image = None
+        for frame, state in task.stills:
+            image = draw(task.scene_type, task.fields, state)
+            yield frame, image
+        if task.fade:
+            n, kind, fields, state = task.fade
+            first = task.frames - n
+            for i, picture in enumerate(crossfade(image, draw(kind, fields, state), n)):
+                yield first + i, picture
+
+    encoder = EncoderChoice(task.codec, task.options, "")
+    return encode_segment(Path(task.path), pictures(), fps=task.fps, width=task.width, height=task.height,
+                          encoder=encoder, closing_frame=task.closing)
