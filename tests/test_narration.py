@@ -151,7 +151,7 @@ def test_cache_stats_and_prune(site_factory) -> None:
     assert "clips          3" in run("cache", "stats", str(site)).output
     assert "would remove" in run("cache", "prune", "--dry-run", str(site)).output
     result = run("cache", "prune", str(site))
-    assert result.output.startswith("removed 2 entries")  # the clip "Two." and the old title segment
+    assert result.output.startswith("removed 3 entries")  # the clip "Two.", the old title segment, the old audio
     assert "clips          2" in run("cache", "stats", str(site)).output
     shutil_rm = __import__("shutil").rmtree
     shutil_rm(site / "output")

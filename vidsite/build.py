@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -207,10 +207,11 @@ def plan_page(page: Page, key: str, ctx: Context, tasks: list[Any]) -> PagePlan:
         seg_key = _segment_key(task, ctx)
         path = ctx.cache / "segments" / f"{scene.type}-{seg_key}.mp4"
         stats.distinct_frames += len(span.stills) + span.fade
-        if path.is_file() and path.stat().st_size > 0:
+        poster = str(path.with_suffix(".jpg")) if span.index == 0 else ""
+        if path.is_file() and path.stat().st_size > 0 and (not poster or Path(poster).is_file()):
             stats.segments_reused += 1
         else:
-            tasks.append(SegmentTask(str(path), *list(asdict(task).values())[1:]))
+            tasks.append(replace(task, path=str(path), poster=poster))
         segments.append((path, span.start))
         keys.append(seg_key)
 
@@ -241,12 +242,8 @@ def _segment_key(task: Any, ctx: Context) -> str:
 
 def finish_page(plan: PagePlan, ctx: Context) -> dict[str, Any]:
     """Join the page's video from cached parts and write its captions, poster and manifest."""
-    import io
-
     from vidsite.encode.join import join
-    from vidsite.render.slides import render
     from vidsite.site.writer import file_entry, write_if_changed
-    from vidsite.speech.voices import RTL_LANGUAGES, base_language
     from vidsite.timeline import captions, chapters_vtt, srt, webvtt
 
     page, timeline, v = plan.page, plan.timeline, ctx.config.video
@@ -260,13 +257,7 @@ def finish_page(plan: PagePlan, ctx: Context) -> dict[str, Any]:
     write_if_changed(dest / "captions.vtt", webvtt(cues))
     write_if_changed(dest / "captions.srt", srt(cues))
     write_if_changed(dest / "chapters.vtt", chapters_vtt(timeline, titles))
-    first = page.scenes[0]
-    rtl = base_language(page.language) in RTL_LANGUAGES
-    poster = render(first.type, first.fields, timeline.spans[0].stills[-1].state, ctx.theme, page.accent,
-                    v.width, v.height, rtl)
-    buf = io.BytesIO()
-    poster.save(buf, "JPEG", quality=85)
-    write_if_changed(dest / "poster.jpg", buf.getvalue())
+    write_if_changed(dest / "poster.jpg", plan.segments[0][0].with_suffix(".jpg").read_bytes())  # by its task
 
     encoder = ctx.encoder
     manifest = {
@@ -274,7 +265,7 @@ def finish_page(plan: PagePlan, ctx: Context) -> dict[str, Any]:
         "language": page.language, "accent": page.accent, "duration": round(timeline.duration, 3),
         "frames": timeline.frames, "fps": v.fps, "width": v.width, "height": v.height, "quality": ctx.stats.quality,
         "encoder": {"name": encoder.name, "codec": encoder.codec, "reason": encoder.reason},
-        "video_key": plan.key,
+        "video_key": plan.key, "audio": plan.audio.stem.rsplit("-", 1)[-1],
         "scenes": [
             {"index": i, "type": s.type, "title": titles[i], "line": s.line,
              "start": round(span.start / v.fps, 3), "end": round(_end(span, timeline) / v.fps, 3),

@@ -33,17 +33,19 @@ def stats(root: Path) -> list[str]:
     wavs = [m.with_suffix(".wav") for m in clips]
     segments = sorted((cache / "segments").glob("*.mp4")) if (cache / "segments").is_dir() else []
     ai = sorted((cache / "ai").glob("*.json")) if (cache / "ai").is_dir() else []
+    audio = sorted((cache / "audio").glob("*.m4a")) if (cache / "audio").is_dir() else []
     by_engine = ", ".join(f"{n} {e}" for e, n in sorted(engines.items())) or "none"
     return [
         f"cache: {cache}",
         f"  clips     {len(clips):6d}  {(_size(clips) + _size(wavs)) / 1e6:8.1f} MB  {seconds:.0f}s of speech ({by_engine})",
         f"  segments  {len(segments):6d}  {_size(segments) / 1e6:8.1f} MB",
+        f"  audio     {len(audio):6d}  {_size(audio) / 1e6:8.1f} MB",
         f"  ai text   {len(ai):6d}  {_size(ai) / 1e6:8.1f} MB",
     ]
 
 
-def used_keys(root: Path) -> tuple[set[str], set[str], set[str]]:
-    """Clip, segment and AI keys the current pages need (drafts included)."""
+def used_keys(root: Path) -> tuple[set[str], set[str], set[str], set[str]]:
+    """Clip, segment, AI and audio keys the current pages need (drafts included)."""
     from vidsite.build import load_pronunciations
     from vidsite.narrate import Narrator
     from vidsite.narrate.ai import ai_key, wants_ai
@@ -55,7 +57,7 @@ def used_keys(root: Path) -> tuple[set[str], set[str], set[str]]:
     pages, _ = discover(root, config, drafts=True)
     speaker = Speaker(config.tts, ClipCache(cache), load_pronunciations(root))
     narrator = Narrator(config.narration, cache)
-    clips, segments, ai = set(), set(), set()
+    clips, segments, ai, audio = set(), set(), set(), set()
     out = root / "output"
     for page in pages:
         for scene in page.scenes:
@@ -69,15 +71,17 @@ def used_keys(root: Path) -> tuple[set[str], set[str], set[str]]:
         try:
             manifest = json.loads((out / page.url / "manifest.json").read_text(encoding="utf-8"))
             segments.update(s["segment"] for s in manifest["scenes"])
+            audio.add(manifest["audio"])
         except (OSError, ValueError, KeyError):
             pass
-    return clips, segments, ai
+    return clips, segments, ai, audio
 
 
 def prune(root: Path, dry_run: bool = False) -> tuple[int, int]:
-    """Remove unused entries; returns (entries, bytes). Segments count as used when a built page lists them."""
+    """Remove unused entries; returns (entries, bytes). Segments and audio count as used when a built page
+    lists them."""
     cache = _cache_dir(root)
-    clips, segments, ai = used_keys(root)
+    clips, segments, ai, audio = used_keys(root)
     doomed: list[list[Path]] = []
     for meta in (cache / "clips").glob("*.json") if (cache / "clips").is_dir() else []:
         if meta.stem.rsplit("-", 1)[-1] not in clips:
@@ -87,7 +91,10 @@ def prune(root: Path, dry_run: bool = False) -> tuple[int, int]:
             doomed.append([wav])
     for seg in (cache / "segments").glob("*.mp4") if (cache / "segments").is_dir() else []:
         if seg.stem.rsplit("-", 1)[-1] not in segments:
-            doomed.append([seg])
+            doomed.append([seg, seg.with_suffix(".jpg")])  # with its poster, if it is a first scene
+    for track in (cache / "audio").glob("*.m4a") if (cache / "audio").is_dir() else []:
+        if track.stem.rsplit("-", 1)[-1] not in audio:
+            doomed.append([track])
     for entry in (cache / "ai").glob("*.json") if (cache / "ai").is_dir() else []:
         if entry.stem.rsplit("-", 1)[-1] not in ai:
             doomed.append([entry])

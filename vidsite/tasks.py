@@ -7,6 +7,7 @@ its key, written atomically, so racing workers both end with a valid entry.
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,7 @@ class SegmentTask:
     fade: tuple[int, str, dict[str, Any], dict[str, Any]] | None  # (frames, next type, next fields, next state)
     codec: str
     options: tuple[tuple[str, str], ...]
+    poster: str = ""  # also write the last still here as JPEG (a page's first scene)
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,7 @@ def run(task: SegmentTask | AudioTask) -> Result:
 
 def _segment(task: SegmentTask) -> int:
     from vidsite.encode.encoders import EncoderChoice
-    from vidsite.encode.segments import crossfade, encode_segment
+    from vidsite.encode.segments import crossfade, encode_segment, yuv420
     from vidsite.render.slides import render
     from vidsite.render.theme import Theme
 
@@ -71,15 +73,22 @@ def _segment(task: SegmentTask) -> int:
         return render(kind, fields, state, theme, task.accent, task.width, task.height, task.rtl)
 
     def pictures() -> Any:
-        image = None
+        picture = image = None
         for frame, state in task.stills:
             image = draw(task.scene_type, task.fields, state)
-            yield frame, image
+            picture = yuv420(image)  # converted once: encoded, and the start of the crossfade
+            yield frame, picture
+        if task.poster and image is not None:
+            from vidsite.fsutil import atomic_write
+
+            buf = io.BytesIO()
+            image.save(buf, "JPEG", quality=85)
+            atomic_write(Path(task.poster), buf.getvalue())
         if task.fade:
             n, kind, fields, state = task.fade
             first = task.frames - n
-            for i, picture in enumerate(crossfade(image, draw(kind, fields, state), n)):
-                yield first + i, picture
+            for i, blend in enumerate(crossfade(picture, yuv420(draw(kind, fields, state)), n)):
+                yield first + i, blend
 
     encoder = EncoderChoice(task.codec, task.options, "")
     return encode_segment(Path(task.path), pictures(), fps=task.fps, width=task.width, height=task.height,

@@ -15,19 +15,20 @@ import numpy as np
 
 from vidsite.fsutil import temp_path
 
-AUDIO_RATE = 48000
+AUDIO_RATE = 24000  # the voices are 22-24 kHz speech; 48 kHz would only double the AAC work
 AAC_FRAME = 1024  # samples; a decoder pads the last AAC frame to this
 BLOCK = AAC_FRAME * 16
 
 
 def frame_alignment(fps: int, rate: int = AUDIO_RATE) -> int:
     """Video length granule (frames) that makes the audio a whole number of AAC frames, so the
-    decoded audio ends exactly with the video. 1 where that would hold the last slide over a second."""
+    decoded audio ends exactly with the video (30 fps: 32 frames). 1 where that would hold the last
+    picture for over two seconds."""
     per_frame = rate / fps
     if per_frame != int(per_frame):
         return 1
     granule = AAC_FRAME // math.gcd(AAC_FRAME, int(per_frame))
-    return granule if granule <= fps else 1
+    return granule if granule <= 2 * fps else 1
 
 
 def read_clip(path: Path, rate: int) -> np.ndarray:

@@ -46,7 +46,7 @@ def choose_encoder(wanted: str, crf: int, preset: str) -> EncoderChoice:
     # Slides do not move: full-pel motion search and one reference lose nothing and halve encode time.
     # One thread per encoder (parallelism comes from worker processes) keeps output identical for any --jobs.
     x264 = (("preset", preset), ("crf", str(crf)), ("bf", "0"), ("g", "100000"), ("sc_threshold", "0"),
-            ("threads", "1"), ("x264-params", "subme=0:me=dia:ref=1:trellis=0:rc-lookahead=5"))
+            ("threads", "1"), ("x264-params", "subme=0:me=dia:ref=1:trellis=0:rc-lookahead=1"))
     nvenc = (("preset", "p4"), ("rc", "vbr"), ("cq", str(crf)), ("bf", "0"), ("g", "100000"))
     if wanted == "x264":
         return EncoderChoice("libx264", x264, "x264 requested in config")

@@ -27,12 +27,12 @@ def yuv420(image: Image.Image) -> np.ndarray:
     return av.VideoFrame.from_image(image).reformat(format="yuv420p").to_ndarray()
 
 
-def crossfade(a: Image.Image, b: Image.Image, frames: int) -> Iterator[np.ndarray]:
-    """`frames` pictures strictly between a and b, blended in YUV: one colour conversion per end,
-    then Pillow's blend over the three planes at once (they are one 8-bit array)."""
-    ya, yb = Image.fromarray(yuv420(a)), Image.fromarray(yuv420(b))
+def crossfade(a: np.ndarray, b: np.ndarray, frames: int) -> Iterator[np.ndarray]:
+    """`frames` pictures strictly between two yuv420p pictures, blended by Pillow over the three
+    planes at once (they are one 8-bit array)."""
+    la, lb = Image.fromarray(a), Image.fromarray(b)
     for i in range(frames):
-        yield np.asarray(Image.blend(ya, yb, (i + 1) / (frames + 1)))
+        yield np.asarray(Image.blend(la, lb, (i + 1) / (frames + 1)))
 
 
 def encode_segment(path: Path, stills: Iterable[tuple[int, Picture]], *, fps: int, width: int, height: int,
