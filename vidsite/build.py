@@ -32,6 +32,7 @@ QUALITY = {"final": {}, "draft": {"scale": 2, "preset": "ultrafast", "crf": 28}}
 class BuildStats:
     pages: int = 0
     pages_built: int = 0
+    built: list[str] = field(default_factory=list)  # urls of the pages whose video was made
     scenes: int = 0
     clips_synthesised: int = 0
     clips_cached: int = 0
@@ -328,7 +329,8 @@ def _quality_overrides(quality: str, overrides: dict[str, Any], root: Path) -> d
 
 
 def build(root: Path, *, output: Path | None = None, drafts: bool = False, progress: Progress | None = None,
-          strict: bool = False, jobs: int | None = None, quality: str = "final", **overrides: Any) -> BuildStats:
+          strict: bool = False, jobs: int | None = None, quality: str = "final", start_method: str | None = None,
+          **overrides: Any) -> BuildStats:
     """Build the site at `root` into `output` (default root/output). Raises VidsiteError on bad input,
     before anything is written."""
     from vidsite.executor import LocalExecutor, default_jobs
@@ -353,13 +355,15 @@ def build(root: Path, *, output: Path | None = None, drafts: bool = False, progr
         t = stats.timed("speak", t)
 
     tasks: list[Any] = []
+    ctx.progress("plan", None, stats)
     plans = [plan_page(p, keys[p.url], ctx, tasks) for p in stale]
     t = time.perf_counter()
     if tasks:
         from vidsite.executor import preload
 
         preload()
-        for result in LocalExecutor(stats.jobs).run(tasks):
+        ctx.progress("render+encode", None, stats)
+        for result in LocalExecutor(stats.jobs, start_method).run(tasks):
             stats.frames_encoded += result.frames_encoded
             stats.segments_encoded += result.path.endswith(".mp4")
             ctx.progress("task", None, stats)
@@ -368,6 +372,7 @@ def build(root: Path, *, output: Path | None = None, drafts: bool = False, progr
     for plan in plans:
         current[plan.page.url] = finish_page(plan, ctx)
         stats.pages_built += 1
+        stats.built.append(plan.page.url)
         stats.video_seconds += current[plan.page.url]["duration"]
         ctx.progress("page", plan.page, stats)
     t = time.perf_counter()

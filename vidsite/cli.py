@@ -127,6 +127,33 @@ def check(site_dir: Path, drafts: bool) -> None:
 
 
 @main.command()
+@click.argument("site_dir", type=click.Path(file_okay=False, path_type=Path), default=".")
+@click.option("--port", "-p", type=click.IntRange(1, 65535), default=1313, show_default=True, help="Port to listen on.")
+@click.option("--bind", default="127.0.0.1", show_default=True, help="Address to listen on (loopback only by default).")
+@click.option("--watch/--no-watch", default=True, show_default=True, help="Rebuild when content, layouts, static or config change.")
+@click.option("--drafts", is_flag=True, help="Also build pages with `draft: true`.")
+@click.option("--quality", type=click.Choice(["draft", "final"]), default="draft", show_default=True,
+              help="draft: half-size, fastest encode, for previews.")
+@click.option("-j", "--jobs", type=click.IntRange(1, 256), help="Worker processes (default: all cores).")
+def serve(site_dir: Path, port: int, bind: str, watch: bool, drafts: bool, quality: str, jobs: int | None) -> None:
+    """Build, serve output/ at http://127.0.0.1:1313/, rebuild on save and reload the browser.
+
+    Only pages whose inputs changed are rebuilt. A failed rebuild shows its error (file:line)
+    over the page in the browser and keeps serving the last good output; saving a fix clears it.
+    """
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    logging.getLogger("watchdog").setLevel(logging.WARNING)
+    from vidsite.serve import serve as run_serve
+
+    if bind not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"warning: serving on {bind}: other machines can reach this preview server", err=True)
+    try:
+        run_serve(site_dir, port=port, bind=bind, watch=watch, drafts=drafts, quality=quality, jobs=jobs)
+    except KeyboardInterrupt:  # uvicorn re-raises Ctrl-C once it has shut down cleanly
+        click.echo("stopped")
+
+
+@main.command()
 @click.option("--language", "-l", help="Only this language (e.g. es, ja).")
 def voices(language: str | None) -> None:
     """List voice aliases and each language's default voice, for both engines.

@@ -20,8 +20,11 @@ def default_jobs() -> int:
 class LocalExecutor:
     """Runs tasks in `jobs` worker processes (in this process when jobs == 1 or there is one task)."""
 
-    def __init__(self, jobs: int) -> None:
+    def __init__(self, jobs: int, start_method: str | None = None) -> None:
         self.jobs = max(1, jobs)
+        # fork shares the already-imported media stack with workers; a threaded host (the dev
+        # server) asks for forkserver instead, which never forks a process that has threads.
+        self.start_method = start_method or ("fork" if sys.platform == "linux" else "spawn")
 
     def run(self, tasks: Sequence[Task]) -> Iterator[Result]:
         """Results as tasks finish (any order). Longest tasks start first."""
@@ -29,8 +32,7 @@ class LocalExecutor:
         if self.jobs == 1 or len(ordered) <= 1:
             yield from map(run, ordered)
             return
-        # fork shares the already-imported media stack with workers; elsewhere, spawn.
-        context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+        context = multiprocessing.get_context(self.start_method)
         with ProcessPoolExecutor(max_workers=min(self.jobs, len(ordered)), mp_context=context) as pool:
             pending = {pool.submit(run, t) for t in ordered}
             while pending:

@@ -1,0 +1,223 @@
+"""`vidsite serve` in a real browser (Debian's chromium driven by Playwright), plus HTTP safety."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from conftest import make_site
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+PAGE = """---
+title: Served
+accent: green
+---
+
+```scene title
+title: Served page
+narration: This page is served live.
+```
+
+```scene list
+header: Two things
+items: [First thing, Second thing]
+narration: Here are two things. First thing, and second thing.
+```
+
+```scene image
+src: red.png
+caption: A red card
+narration: Scene three is a red card.
+```
+
+```scene outro
+main_text: The end
+narration: That is all for now.
+```
+"""
+OTHER = "```scene title\ntitle: Other\nnarration: Another page.\n```\n"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(port: int, path: str) -> tuple[int, dict[str, str], bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    conn.request("GET", path)  # sent as written: no client-side normalisation of .. or %2e
+    resp = conn.getresponse()
+    return resp.status, {k.lower(): v for k, v in resp.getheaders()}, resp.read()
+
+
+def _status(port: int) -> dict:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/_vidsite/status", timeout=5) as r:
+        return json.load(r)
+
+
+@pytest.fixture
+def served(tmp_path: Path):
+    site = make_site(tmp_path / "site", {"content/p.md": PAGE, "content/other.md": OTHER},
+                     config='title = "Served"\n[video]\nwidth = 640\nheight = 360\n[tts]\nengine = "espeak"\n')
+    (site / "static").mkdir()
+    Image.new("RGB", (200, 120), "#FF0000").save(site / "static/red.png")
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "vidsite.cli", "serve", "--port", str(port), str(site)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            if _status(port)["builds"] >= 1:
+                break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        proc.kill()
+        pytest.fail("vidsite serve did not start:\n" + (proc.stdout.read() if proc.stdout else ""))
+    yield site, port
+    proc.send_signal(signal.SIGINT)  # Ctrl-C
+    try:
+        assert proc.wait(timeout=10) == 0, proc.stdout.read() if proc.stdout else ""
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        pytest.fail("vidsite serve did not stop on Ctrl-C")
+
+
+@pytest.fixture
+def browser():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail("chromium is missing: .ci/run installs it with apt-get")
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api") if not os.environ.get("CI") else __import__(
+        "playwright.sync_api", fromlist=["sync_playwright"])
+    with sync_api.sync_playwright() as p:
+        chrome = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--autoplay-policy=no-user-gesture-required", "--disable-quic",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"])
+        yield chrome
+        chrome.close()
+
+
+SEEK_AND_READ = """async (t) => {
+  const v = document.querySelector('video');
+  if (v.readyState < 1) await new Promise(r => v.addEventListener('loadedmetadata', r, {once: true}));
+  v.pause();
+  v.currentTime = t;
+  await new Promise(r => v.addEventListener('seeked', r, {once: true}));
+  await new Promise(r => setTimeout(r, 100));
+  const c = document.createElement('canvas');
+  c.width = v.videoWidth; c.height = v.videoHeight;
+  const ctx = c.getContext('2d');
+  ctx.drawImage(v, 0, 0);
+  return Array.from(ctx.getImageData(Math.floor(c.width / 2), Math.floor(c.height / 2), 1, 1).data);
+}"""
+
+
+def test_video_plays_seeks_and_has_captions(served, browser) -> None:
+    site, port = served
+    manifest = json.loads((site / "output/p/manifest.json").read_text())
+    page = browser.new_page()
+    page.goto(f"http://127.0.0.1:{port}/p/")
+    # plays to its end
+    ended = page.evaluate("""async () => {
+      const v = document.querySelector('video');
+      v.muted = true; v.playbackRate = 8;
+      await v.play();
+      await new Promise(r => v.addEventListener('ended', r, {once: true}));
+      return [v.ended, v.currentTime, v.duration];
+    }""")
+    assert ended[0] and abs(ended[2] - manifest["duration"]) < 0.1, ended
+    # the middle of scene 3 shows scene 3's slide: the red image at the centre
+    s3 = manifest["scenes"][2]
+    r, g, b, _ = page.evaluate(SEEK_AND_READ, (s3["start"] + s3["end"]) / 2)
+    assert r > 200 and g < 60 and b < 60, (r, g, b)
+    s1 = manifest["scenes"][0]
+    r, g, b, _ = page.evaluate(SEEK_AND_READ, (s1["start"] + s1["end"]) / 2)
+    assert r < 120, "scene 1 should not be red"
+    # captions load as a text track with every cue of the VTT file
+    cues = page.evaluate("""async () => {
+      const t = document.querySelector('track[kind=captions]');
+      t.track.mode = 'hidden';
+      if (t.readyState !== 2) await new Promise(r => t.addEventListener('load', r, {once: true}));
+      return t.track.cues.length;
+    }""")
+    vtt = (site / "output/p/captions.vtt").read_text()
+    assert cues == len(re.findall(r"-->", vtt)) > 0
+
+
+def test_edit_reloads_the_page_and_rebuilds_only_it(served, browser) -> None:
+    site, port = served
+    page = browser.new_page()
+    page.goto(f"http://127.0.0.1:{port}/p/")
+    page.wait_for_function("window.__vidsiteLive === true")
+    # pause inside scene 1, which the edit (to the outro) does not change: the time survives the reload
+    page.evaluate(SEEK_AND_READ, 1.0)
+    page.evaluate("window.__marker = 1")
+    source = site / "content/p.md"
+    source.write_text(source.read_text().replace("That is all for now.", "That is all for today, thanks."))
+    saved = time.time()
+    page.wait_for_function("window.__marker === undefined && window.__vidsiteLive === true", timeout=5000)
+    assert time.time() - saved < 5
+    manifest = json.loads(page.evaluate("fetch('manifest.json').then(r => r.text())"))
+    assert manifest["scenes"][3]["narration"] == "That is all for today, thanks."
+    status = _status(port)
+    assert status["last_build"]["built"] == ["p"] and status["last_build"]["pages_built"] == 1
+    page.wait_for_function("document.querySelector('video').currentTime > 0.9", timeout=5000)
+    assert abs(page.evaluate("document.querySelector('video').currentTime") - 1.0) < 0.05
+
+
+def test_broken_yaml_shows_an_overlay_until_fixed(served, browser) -> None:
+    site, port = served
+    page = browser.new_page()
+    page.goto(f"http://127.0.0.1:{port}/p/")
+    page.wait_for_function("window.__vidsiteLive === true")
+    source = site / "content/p.md"
+    good = source.read_text()
+    source.write_text(good.replace("items: [First thing, Second thing]", "items: [First thing, Second thing"))
+    overlay = page.wait_for_selector("#vidsite-overlay", timeout=5000)
+    assert re.search(r"content/p\.md:1[0-9]: scene `list` is not valid YAML", overlay.inner_text())
+    assert _status(port)["last_error"] and (site / "output/p/video.mp4").exists()
+    # a reload while broken still shows it
+    page.reload()
+    page.wait_for_selector("#vidsite-overlay", timeout=5000)
+    source.write_text(good)
+    page.wait_for_selector("#vidsite-overlay", state="detached", timeout=5000)
+    page.wait_for_function("document.querySelector('video') && document.querySelector('video').readyState >= 1",
+                           timeout=5000)
+    assert _status(port)["last_error"] is None
+
+
+def test_only_files_inside_output_are_served(served) -> None:
+    site, port = served
+    (site / "output/leak").symlink_to(site / "config.toml")
+    (site / "output/leakdir").symlink_to(site)
+    for path in ("/../config.toml", "/%2e%2e/config.toml", "/%2E%2E/%2e%2e/etc/passwd", "/leak",
+                 "/leakdir/config.toml", "/p/../../config.toml", "/..%2fconfig.toml"):
+        status, _, body = _get(port, path)
+        assert status == 404 and b"title" not in body, path
+    status, headers, body = _get(port, "/p/video.mp4")
+    assert status == 200 and headers["content-type"] == "video/mp4" and headers["accept-ranges"] == "bytes"
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    conn.request("GET", "/p/video.mp4", headers={"Range": "bytes=100-199"})
+    resp = conn.getresponse()
+    assert resp.status == 206 and resp.getheader("Content-Range").startswith("bytes 100-199/")
+    assert resp.read() == (site / "output/p/video.mp4").read_bytes()[100:200]
+    assert _get(port, "/p/captions.vtt")[1]["content-type"].startswith("text/vtt")
+    assert _get(port, "/p/manifest.json")[1]["content-type"].startswith("application/json")
+    html = _get(port, "/p/")[2].decode()
+    assert "/_vidsite/live.js" in html and "/_vidsite/live.js" not in (site / "output/p/index.html").read_text()
