@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 from typing import Any
 
@@ -58,8 +59,16 @@ class FakeMessagesAPI:
             return web.json_response({"type": "error", "error": {"type": "api_error", "message": "fake"}},
                                      status=failure)
         prompt = body["messages"][0]["content"]
+        if prompt.startswith("Translate each string"):  # vidsite translate: tag every string with the language
+            code = prompt.split("code `")[1].split("`")[0]
+            strings = json.loads(prompt.split("\n\n", 1)[1])
+            text = json.dumps([f"[{code}] {s}" for s in strings], ensure_ascii=False)
+            return self._reply(body, text)
         slide = prompt.split("Slide type: ")[1].split("\n")[0]
         text = f"Here is a **friendly** narration for the {slide} slide. See https://example.com for more."
+        return self._reply(body, text)
+
+    def _reply(self, body: dict[str, Any], text: str) -> web.Response:
         return web.json_response({
             "id": f"msg_{len(self.requests)}", "type": "message", "role": "assistant", "model": body["model"],
             "content": [{"type": "text", "text": text}], "stop_reason": "end_turn", "stop_sequence": None,

@@ -120,7 +120,7 @@ def test_small_site_outputs(site_factory) -> None:
     assert abs(d.video_end - d.audio_end) <= 1 / 30
 
     # captions: WebVTT, cues inside the video, the first cue of each scene starts at its first word
-    vtt = (out / "fruit/colours/captions.vtt").read_text()
+    vtt = (out / "fruit/colours/captions.en.vtt").read_text()
     assert vtt.startswith("WEBVTT")
     times = [(_t(a), _t(b)) for a, b in re.findall(r"(\S+) --> (\S+)", vtt)]
     assert times and all(a < b <= m["duration"] + 1e-3 for a, b in times)
@@ -132,15 +132,16 @@ def test_small_site_outputs(site_factory) -> None:
         assert any(abs(a - want) < 0.002 for a, _ in times), f"no cue at {want}"
 
     html = (out / "fruit/colours/index.html").read_text()
-    assert '<track kind="captions" src="captions.vtt"' in html and "Apples first, then pears." in html
-    assert "<h2>Chapters</h2>" in html
+    assert '<track kind="captions" src="captions.en.vtt"' in html and "Apples first, then pears." in html
+    assert "<h2>Chapters</h2>" in html and 'srclang="en"' in html
     index = (out / "index.html").read_text()
     assert 'href="fruit/colours/index.html"' in index and "fruit/colours/poster.jpg" in index and "Fruit" in index
     # manifests list real sizes and hashes
     site_m = json.loads((out / "manifest.json").read_text())
     for rel, entry in site_m["files"].items():
         data = (out / rel).read_bytes()
-        assert entry == {"size": len(data), "sha256": hashlib.sha256(data).hexdigest()}, rel
+        assert (entry["size"], entry["sha256"]) == (len(data), hashlib.sha256(data).hexdigest()), rel
+        assert entry["cache_control"].startswith("public, max-age=")
     assert m["scenes"][0]["engine"] == "espeak" and m["encoder"]["name"] in ("x264", "nvenc")
 
 

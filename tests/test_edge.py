@@ -64,7 +64,7 @@ def test_audio_and_word_timings_land_in_the_cache(fake, site_factory) -> None:
     assert entry["engine"] == "edge" and entry["sample_rate"] == 24000 and entry["samples"] > 24000
     assert [w["text"] for w in entry["words"]][:2] == ["Hello", "from"]
     assert all(0 <= w["start"] < w["end"] <= entry["samples"] / 24000 + 1e-6 for w in entry["words"])
-    vtt = (site / "output/p/captions.vtt").read_text()
+    vtt = (site / "output/p/captions.en.vtt").read_text()
     assert "Hello from the neural voice." in vtt
 
 

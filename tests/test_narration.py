@@ -90,7 +90,7 @@ def test_pronunciations_change_the_sound_not_the_captions(site_factory) -> None:
     assert run("build", str(site)).exit_code == 0
     spoken = [json.loads(p.read_text())["text"] for p in (site / ".vidsite/cache/clips").glob("*.json")]
     assert spoken == ["We put engine x in front."]
-    vtt = (site / "output/p/captions.vtt").read_text()
+    vtt = (site / "output/p/captions.en.vtt").read_text()
     assert "We put nginx in front." in vtt and "engine" not in vtt
     assert manifest(site, "p")["scenes"][0]["narration"] == "We put nginx in front."
 
@@ -100,13 +100,13 @@ def test_captions_are_short_and_split_at_sentences(site_factory) -> None:
             "with clauses and more clauses, until it has to be split across cues. Done.")
     site = site_factory({"content/p.md": f"```scene title\ntitle: T\nnarration: {long}\n```\n"})
     assert run("build", str(site)).exit_code == 0
-    vtt = (site / "output/p/captions.vtt").read_text()
+    vtt = (site / "output/p/captions.en.vtt").read_text()
     cues = [c.split("\n")[2:] for c in vtt.strip().split("\n\n")[1:]]
     assert all(1 <= len(lines) <= 2 and all(len(l) <= 42 for l in lines) for lines in cues), cues
     texts = [" ".join(lines) for lines in cues]
     assert texts[0] == "This first sentence is short." and texts[-1] == "Done."
     assert " ".join(texts) == long
-    assert (site / "output/p/captions.srt").read_text().startswith("1\n00:00:00,")
+    assert (site / "output/p/captions.en.srt").read_text().startswith("1\n00:00:00,")
 
 
 def test_shared_sentence_is_synthesised_once_across_pages(site_factory) -> None:

@@ -156,7 +156,7 @@ def test_video_plays_seeks_and_has_captions(served, browser) -> None:
       if (t.readyState !== 2) await new Promise(r => t.addEventListener('load', r, {once: true}));
       return t.track.cues.length;
     }""")
-    vtt = (site / "output/p/captions.vtt").read_text()
+    vtt = (site / "output/p/captions.en.vtt").read_text()
     assert cues == len(re.findall(r"-->", vtt)) > 0
 
 
@@ -217,7 +217,7 @@ def test_only_files_inside_output_are_served(served) -> None:
     resp = conn.getresponse()
     assert resp.status == 206 and resp.getheader("Content-Range").startswith("bytes 100-199/")
     assert resp.read() == (site / "output/p/video.mp4").read_bytes()[100:200]
-    assert _get(port, "/p/captions.vtt")[1]["content-type"].startswith("text/vtt")
+    assert _get(port, "/p/captions.en.vtt")[1]["content-type"].startswith("text/vtt")
     assert _get(port, "/p/manifest.json")[1]["content-type"].startswith("application/json")
     html = _get(port, "/p/")[2].decode()
     assert "/_vidsite/live.js" in html and "/_vidsite/live.js" not in (site / "output/p/index.html").read_text()

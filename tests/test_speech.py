@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -49,8 +50,21 @@ def test_pause_lengthens_the_audio(site_factory) -> None:
     assert abs((speech_end(b) - speech_end(a)) - 0.8) <= 1 / 30
     assert abs(b.audio_end - b.video_end) <= 1 / 30
     # the caption for the sentence after the pause starts after it
-    cues_a = (plain / "output/p/captions.vtt").read_text().split("\n\n")
-    cues_b = (paused / "output/p/captions.vtt").read_text().split("\n\n")
+    cues_a = (plain / "output/p/captions.en.vtt").read_text().split("\n\n")
+    cues_b = (paused / "output/p/captions.en.vtt").read_text().split("\n\n")
     start = lambda cue: float(cue.split("\n")[1].split(" --> ")[0].split(":")[-1])  # noqa: E731
     assert abs(start(cues_b[2]) - start(cues_a[2]) - 0.8) < 0.002
     assert "[pause" not in manifest(paused, "p")["scenes"][0]["narration"]
+
+
+def test_every_language_and_alias_has_a_working_espeak_voice() -> None:
+    from vidsite.speech.voices import ALIASES, LANGUAGES, resolve
+
+    engine = get_engine("espeak")
+    voices = {resolve(None, lang, "espeak") for lang in LANGUAGES} | {ids["espeak"] for ids in ALIASES.values()}
+    voices |= {resolve(alias, lang, "espeak") for alias in ALIASES for lang in ("es", "ja")}
+    assert len(LANGUAGES) >= 29
+    for voice in sorted(voices):
+        speech = engine.synthesize("ok", voice, 175, 50)
+        assert len(speech.pcm) > 1000, voice
+    assert all(re.fullmatch(r"[a-z]{2,3}-[A-Z]{2}-\w+Neural", edge) for edge, _ in LANGUAGES.values())

@@ -24,7 +24,8 @@ from vidsite.render.theme import Theme, load_theme
 
 log = logging.getLogger(__name__)
 
-PAGE_FILES = ("video.mp4", "poster.jpg", "captions.vtt", "captions.srt", "chapters.vtt")
+def page_files(page: Page) -> tuple[str, ...]:
+    return ("video.mp4", "poster.jpg", f"captions.{page.language}.vtt", f"captions.{page.language}.srt", "chapters.vtt")
 QUALITY = {"final": {}, "draft": {"scale": 2, "preset": "ultrafast", "crf": 28}}
 
 
@@ -148,12 +149,19 @@ def _scene_data(page: Page) -> list[dict[str, Any]]:
     ]
 
 
+def voice_for(scene: Any, page: Page, config: SiteConfig) -> str | None:
+    """Scene, then page, then the page's language ([languages.xx] voice); None: [tts] voice."""
+    lang = config.languages.get(page.language)
+    return scene.voice or page.voice or (lang.voice if lang else None)
+
+
 def video_key(page: Page, ctx: Context) -> str:
     """Hash of everything that shows or sounds in the page's video."""
     return canonical_hash({
         "version": __version__, "video": ctx.config.video.model_dump(), "tts": ctx.config.tts.model_dump(),
         "theme": ctx.theme.model_dump(exclude={"font_dirs"}), "scenes": _scene_data(page),
-        "voice": page.voice, "accent": page.accent, "language": page.language, "transition": page.transition,
+        "voice": [voice_for(s, page, ctx.config) for s in page.scenes], "accent": page.accent, "language": page.language,
+        "transition": page.transition, "hashed_names": ctx.config.hashed_names,
         "pronunciations": ctx.pronunciations, "narration": ctx.config.narration.model_dump(exclude={"timeout"}),
     })
 
@@ -187,7 +195,7 @@ def plan_page(page: Page, key: str, ctx: Context, tasks: list[Any]) -> PagePlan:
     texts = [ctx.narrator(s, page) for s in page.scenes]
     t = stats.timed("narrate", t)
     speaker = ctx.speaker
-    voiceovers = [speaker.speak(text, s.voice or page.voice, page.language) for s, text in zip(page.scenes, texts)]
+    voiceovers = [speaker.speak(text, voice_for(s, page, ctx.config), page.language) for s, text in zip(page.scenes, texts)]
     t = stats.timed("speak", t)
     timeline = build_timeline(page.scenes, voiceovers, v, page.transition, frame_alignment(v.fps))
 
@@ -255,12 +263,13 @@ def finish_page(plan: PagePlan, ctx: Context) -> dict[str, Any]:
 
     cues = captions(timeline, plan.voiceovers)
     titles = [_scene_title(s, i) for i, s in enumerate(page.scenes)]
-    write_if_changed(dest / "captions.vtt", webvtt(cues))
-    write_if_changed(dest / "captions.srt", srt(cues))
+    write_if_changed(dest / f"captions.{page.language}.vtt", webvtt(cues))
+    write_if_changed(dest / f"captions.{page.language}.srt", srt(cues))
     write_if_changed(dest / "chapters.vtt", chapters_vtt(timeline, titles))
     write_if_changed(dest / "poster.jpg", plan.segments[0][0].with_suffix(".jpg").read_bytes())  # by its task
 
     encoder = ctx.encoder
+    assets = _name_assets(dest, page, ctx.config.hashed_names)
     manifest = {
         "title": page.title, "description": page.description, "url": page.url + "/", "source": f"content/{page.rel}",
         "language": page.language, "accent": page.accent, "duration": round(timeline.duration, 3),
@@ -276,11 +285,34 @@ def finish_page(plan: PagePlan, ctx: Context) -> dict[str, Any]:
              "transition_frames": span.fade, "segment": plan.segment_keys[i]}
             for i, (s, span, vo) in enumerate(zip(page.scenes, timeline.spans, plan.voiceovers))
         ],
-        "files": {name: file_entry(dest / name) for name in PAGE_FILES},
+        "assets": assets,
+        "files": {name: file_entry(dest / name) for name in assets.values()},
     }
     write_json(dest / "manifest.json", manifest)
     ctx.stats.timed("publish", t)
     return manifest
+
+
+ASSET_ROLES = ("video", "poster", "captions", "subtitles", "chapters")
+
+
+def _name_assets(dest: Path, page: Page, hashed: bool) -> dict[str, str]:
+    """Role → file name in the page folder. With hashed names each file carries a short hash of its
+    content (video.3f2a9c1e.mp4), so a CDN may cache it forever; stale ones are removed."""
+    import os
+
+    assets = dict(zip(ASSET_ROLES, page_files(page)))
+    if hashed:
+        for role, name in assets.items():
+            stem, _, ext = name.rpartition(".")
+            hashed_name = f"{stem}.{file_sha256(dest / name)[:10]}.{ext}"
+            os.replace(dest / name, dest / hashed_name)
+            assets[role] = hashed_name
+    keep = set(assets.values()) | {"index.html", "manifest.json"}
+    for old in dest.iterdir():  # assets of an earlier build of this page
+        if old.is_file() and old.name not in keep and not old.name.startswith("."):
+            old.unlink()
+    return assets
 
 
 def _end(span: Any, timeline: Timeline) -> int:
@@ -330,7 +362,7 @@ def _quality_overrides(quality: str, overrides: dict[str, Any], root: Path) -> d
 
 def build(root: Path, *, output: Path | None = None, drafts: bool = False, progress: Progress | None = None,
           strict: bool = False, jobs: int | None = None, quality: str = "final", start_method: str | None = None,
-          **overrides: Any) -> BuildStats:
+          hashed_names: bool | None = None, **overrides: Any) -> BuildStats:
     """Build the site at `root` into `output` (default root/output). Raises VidsiteError on bad input,
     before anything is written."""
     from vidsite.executor import LocalExecutor, default_jobs
@@ -338,6 +370,7 @@ def build(root: Path, *, output: Path | None = None, drafts: bool = False, progr
     started = time.perf_counter()
     stats = BuildStats(jobs=jobs or default_jobs(), quality=quality)
     root = root.resolve()
+    overrides = overrides | {"hashed_names": hashed_names}
     config = load_config(root, **_quality_overrides(quality, overrides, root))
     theme = load_theme(config.theme, root / "layouts")
     pages, sections = discover(root, config, drafts=drafts)
@@ -351,7 +384,7 @@ def build(root: Path, *, output: Path | None = None, drafts: bool = False, progr
     current = {p.url: _up_to_date(out / p.url, keys[p.url], ctx.strict_engine) for p in pages}
     stale = [p for p in pages if current[p.url] is None]
     if stale:  # online engines synthesise a whole build's new sentences concurrently
-        ctx.speaker.prefetch([(ctx.narrator(s, p), s.voice or p.voice, p.language) for p in stale for s in p.scenes])
+        ctx.speaker.prefetch([(ctx.narrator(s, p), voice_for(s, p, ctx.config), p.language) for p in stale for s in p.scenes])
         t = stats.timed("speak", t)
 
     tasks: list[Any] = []

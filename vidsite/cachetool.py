@@ -46,7 +46,7 @@ def stats(root: Path) -> list[str]:
 
 def used_keys(root: Path) -> tuple[set[str], set[str], set[str], set[str]]:
     """Clip, segment, AI and audio keys the current pages need (drafts included)."""
-    from vidsite.build import load_pronunciations
+    from vidsite.build import load_pronunciations, voice_for
     from vidsite.narrate import Narrator
     from vidsite.narrate.ai import ai_key, wants_ai
     from vidsite.speech.cache import ClipCache
@@ -67,7 +67,7 @@ def used_keys(root: Path) -> tuple[set[str], set[str], set[str], set[str]]:
                 if isinstance(unit, str):
                     spoken, _ = rewrite(unit, speaker.pronunciations)
                     for name in speaker.chain:
-                        clips.add(speaker._key(name, spoken, scene.voice or page.voice, page.language)[0])
+                        clips.add(speaker._key(name, spoken, voice_for(scene, page, config), page.language)[0])
         try:
             manifest = json.loads((out / page.url / "manifest.json").read_text(encoding="utf-8"))
             segments.update(s["segment"] for s in manifest["scenes"])

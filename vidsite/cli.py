@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 import time
@@ -57,10 +58,12 @@ def main() -> None:
 @click.option("-j", "--jobs", type=click.IntRange(1, 256), help="Worker processes for rendering and encoding (default: all cores).")
 @click.option("--quality", type=click.Choice(["final", "draft"]), default="final", show_default=True,
               help="draft: half the frame size and the fastest preset, for previews.")
+@click.option("--hashed-names/--plain-names", default=None,
+              help="Name videos, posters and captions by content hash, for CDNs (default: config hashed_names).")
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
 @click.option("-v", "--verbose", is_flag=True, help="Log every stage.")
 def build(site_dir: Path, output: Path | None, drafts: bool, encoder: str | None, engine: str | None, strict: bool,
-          jobs: int | None, quality: str, quiet: bool, verbose: bool) -> None:
+          jobs: int | None, quality: str, hashed_names: bool | None, quiet: bool, verbose: bool) -> None:
     """Build every page in SITE_DIR/content into videos and a site in output/.
 
     Only what changed is redone: clips are cached by content hash in .vidsite/cache,
@@ -74,7 +77,8 @@ def build(site_dir: Path, output: Path | None, drafts: bool, encoder: str | None
     started = time.perf_counter()
     try:
         stats = run_build(site_dir, output=output, drafts=drafts, progress=progress, strict=strict, jobs=jobs,
-                          quality=quality, **{"video.encoder": encoder, "tts.engine": engine})
+                          quality=quality, hashed_names=hashed_names,
+                          **{"video.encoder": encoder, "tts.engine": engine})
     finally:
         progress.close()
     if stats.ai_fallback:
@@ -151,6 +155,69 @@ def serve(site_dir: Path, port: int, bind: str, watch: bool, drafts: bool, quali
         run_serve(site_dir, port=port, bind=bind, watch=watch, drafts=drafts, quality=quality, jobs=jobs)
     except KeyboardInterrupt:  # uvicorn re-raises Ctrl-C once it has shut down cleanly
         click.echo("stopped")
+
+
+@main.command()
+@click.argument("pages", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--to", "languages", required=True, help="Comma-separated language codes, e.g. es,fr.")
+@click.option("--engine", type=click.Choice(["ai"]), default="ai", show_default=True, help="Who translates.")
+@click.option("--force", is_flag=True, help="Overwrite translations that exist.")
+@click.option("--site", "site_dir", type=click.Path(file_okay=False, path_type=Path), default=".",
+              help="Site folder (for config and cache).")
+def translate(pages: tuple[Path, ...], languages: str, engine: str, force: bool, site_dir: Path) -> None:
+    """Write PAGE.<lang>.md next to each PAGE, translated by Claude, for a person to review.
+
+    Frontmatter titles, scene text and narration are translated; code, commands and file names
+    are left byte-identical. Needs ANTHROPIC_API_KEY and `pip install 'vidsite[ai]'`.
+    """
+    from vidsite.config import load_config
+    from vidsite.translate import Translator, translate_page, translated_path
+
+    config = load_config(site_dir)
+    translator = Translator(config.narration, (site_dir / config.cache.dir).resolve())
+    codes = [c.strip() for c in languages.split(",") if c.strip()]
+    targets = [(page, code, translated_path(page, code)) for page in pages for code in codes]
+    existing = [str(t) for _, _, t in targets if t.exists()]
+    if existing and not force:
+        raise click.ClickException(f"{existing[0]} exists; review it, or pass --force to overwrite")
+    from vidsite.fsutil import atomic_write
+
+    for page, code, target in targets:
+        atomic_write(target, translate_page(page, code, translator))
+        click.echo(f"wrote {target}")
+
+
+@main.command()
+@click.argument("target")
+@click.option("--site", "site_dir", type=click.Path(file_okay=False, path_type=Path), default=".",
+              help="Site folder whose output/ is deployed.")
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), help="Built folder (default: SITE/output).")
+@click.option("--dry-run", is_flag=True, help="Only list what would be uploaded and deleted.")
+@click.option("--max-deletes", type=click.IntRange(0), default=256, show_default=True,
+              help="Stop, changing nothing, if more files than this would be deleted.")
+@click.option("--workers", type=click.IntRange(1, 64), default=8, show_default=True, help="Uploads at a time.")
+def deploy(target: str, site_dir: Path, output: Path | None, dry_run: bool, max_deletes: int, workers: int) -> None:
+    """Upload the built site to TARGET, sending only files whose hash changed.
+
+    TARGET is an fsspec URL: file:///srv/www, s3://bucket/prefix (pip install 'vidsite[s3]'),
+    gs://bucket/prefix (pip install 'vidsite[gcs]'). Credentials come from the backend's usual
+    environment variables and profiles, never from vidsite's config.
+    """
+    from vidsite.deploy import deploy as run_deploy
+
+    out = output or site_dir / "output"
+    todo = run_deploy(out, target, dry_run=dry_run, max_deletes=max_deletes, workers=workers)
+    base_url = json.loads((out / "manifest.json").read_text(encoding="utf-8")).get("base_url", "")
+    if not base_url.startswith(("http://", "https://")):
+        click.echo(f"warning: base_url is {base_url!r}, not an absolute https:// URL: sitemap.xml, feeds and "
+                   "og: tags of the deployed site cannot be used by search engines or feed readers.", err=True)
+    verb = "would upload" if dry_run else "uploaded"
+    for name in todo.upload if dry_run else []:
+        click.echo(f"  upload {name}")
+    for name in todo.delete if dry_run else []:
+        click.echo(f"  delete {name}")
+    click.echo(f"{verb} {len(todo.upload)} files, {'would delete' if dry_run else 'deleted'} {len(todo.delete)}, "
+               f"{todo.unchanged} unchanged")
 
 
 @main.command()

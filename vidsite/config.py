@@ -59,15 +59,53 @@ class CacheConfig(_Section):
     dir: str = Field(".vidsite/cache", description="Cache folder, relative to the site root. CI keeps it.")
 
 
+LANG_CODE = r"^[a-z]{2,3}(-[A-Za-z0-9]+)?$"
+
+
+class LanguageConfig(_Section):
+    title: str | None = Field(None, description="Site title in this language (default: the site's).")
+    voice: str | None = Field(None, description="Voice for this language (default: its entry in `vidsite voices`).")
+    weight: int = Field(0, description="Order in the language switcher (lower first).")
+    name: str | None = Field(None, description="Name shown in the language switcher (default: its own name).")
+
+
 class SiteConfig(_Section):
     title: str = Field("vidsite", description="Site title, shown on the index page.")
     base_url: str = Field("/", description="Where the site is served from; used for absolute links.")
-    language: str = Field("en", pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]+)?$", description="Default language code.")
+    language: str = Field("en", pattern=LANG_CODE, description="Default language code (single-language sites).")
+    default_language: str | None = Field(None, pattern=LANG_CODE, description="Default language of a multilingual site.")
+    default_language_in_subdir: bool = Field(False, description="Put the default language under /<code>/ too.")
+    translation_fallback: Literal["skip", "default"] = Field(
+        "skip", description="A page missing in a language: skip it, or show the default-language video with a notice."
+    )
+    languages: dict[str, LanguageConfig] = Field(default_factory=dict, description="[languages.<code>] tables.")
     theme: str = Field("default", description="Built-in theme name.")
+    hashed_names: bool = Field(False, description="Name videos, posters and captions by content hash (CDN-cacheable forever).")
     video: VideoConfig = VideoConfig()
     tts: TTSConfig = TTSConfig()
     narration: NarrationConfig = NarrationConfig()
     cache: CacheConfig = CacheConfig()
+
+    @property
+    def default_lang(self) -> str:
+        return self.default_language or self.language
+
+    @property
+    def lang_codes(self) -> list[str]:
+        """Configured languages, default first, then by weight."""
+        codes = sorted(self.languages, key=lambda c: (c != self.default_lang, self.languages[c].weight, c))
+        return codes if self.default_lang in codes else [self.default_lang, *codes]
+
+    def url_prefix(self, lang: str) -> str:
+        """Output folder of a language: "" (the root) for the default one, unless configured otherwise.
+        Without [languages], a page's `language:` changes its voice and captions, not its place."""
+        if not self.languages:
+            return ""
+        return "" if lang == self.default_lang and not self.default_language_in_subdir else lang
+
+    def title_for(self, lang: str) -> str:
+        conf = self.languages.get(lang)
+        return conf.title if conf and conf.title else self.title
 
 
 def _key_line(text: str, loc: tuple[Any, ...]) -> int | None:
@@ -113,7 +151,7 @@ def load_config(root: Path, **overrides: Any) -> SiteConfig:
             node = node.setdefault(p, {})
         node[leaf] = value
     try:
-        return SiteConfig.model_validate(data)
+        config = SiteConfig.model_validate(data)
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
@@ -123,3 +161,10 @@ def load_config(root: Path, **overrides: Any) -> SiteConfig:
             msg = "unknown key (check the spelling; see the README for every option)" if err["type"] == "extra_forbidden" else err["msg"]
             problems.append(f"{where}: {key}: {msg}")
         raise ConfigError("\n".join(problems)) from None
+    bad = [code for code in config.languages if not re.match(LANG_CODE, code)]
+    if bad:
+        raise ConfigError(f"languages.{bad[0]}: not a language code (like en, es, pt-BR)", path=path)
+    if config.languages and config.default_lang not in config.languages:
+        raise ConfigError(f"default_language `{config.default_lang}` has no [languages.{config.default_lang}] table",
+                          path=path)
+    return config

@@ -38,11 +38,20 @@ class Page:
     language: str = "en"
     theme: str | None = None
     transition: float | None = None  # None: the site's [video] transition
+    lang_prefix: str = ""  # "es" for /es/... ; "" for the default language at the root
+    translation_key: str = ""  # the same for a page and its translations (section/stem)
+    fallback_from: str | None = None  # language of the page shown here untranslated
+    edition: str = ""  # the language edition of the site that lists it ("" = its own language)
+    date: str | None = None  # YYYY-MM-DD
+
+    @property
+    def listed_in(self) -> str:
+        return self.edition or self.language
 
     @property
     def url(self) -> str:
         """Output folder under output/, posix, no leading slash."""
-        return f"{self.section}/{self.slug}" if self.section else self.slug
+        return "/".join(p for p in (self.lang_prefix, self.section, self.slug) if p)
 
 
 @dataclass(frozen=True)
@@ -50,6 +59,7 @@ class Section:
     path: str
     title: str
     description: str = ""
+    language: str = ""
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from vidsite.config import SiteConfig
@@ -24,25 +25,52 @@ def content_files(root: Path) -> list[Path]:
 
 def discover(root: Path, config: SiteConfig, *, drafts: bool = False) -> tuple[list[Page], list[Section]]:
     content = root / "content"
+    codes = set(config.languages)
     pages: list[Page] = []
-    sections: dict[str, Section] = {}
+    sections: dict[tuple[str, str], Section] = {}
     for path in content_files(root):
         rel = path.relative_to(content).as_posix()
-        if path.stem == "_index":
+        parts = path.name.split(".")
+        file_lang = parts[-2] if len(parts) >= 3 and parts[-2] in codes else None
+        lang = file_lang or config.default_lang
+        if parts[0] == "_index":
             meta, _, _ = split_frontmatter(path.read_text(encoding="utf-8"), path)
             folder = "/".join(Path(rel).parts[:-1])
-            sections[folder] = Section(folder, str(meta.get("title") or ""), str(meta.get("description") or ""))
+            sections[(lang, folder)] = Section(folder, str(meta.get("title") or ""), str(meta.get("description") or ""),
+                                               lang)
             continue
-        page = parse_page(path, rel, default_language=config.language, site_root=root)
+        page = parse_page(path, rel, default_language=config.default_lang, site_root=root, language=file_lang)
         if page.draft and not drafts:
             continue
-        pages.append(page)
+        if codes and page.language not in codes:
+            raise ContentError(f"language `{page.language}` is not configured; add a [languages.{page.language}] "
+                               "table to config.toml", path=path)
+        edition = "" if codes else config.default_lang  # one-language sites list every page in one index
+        pages.append(replace(page, lang_prefix=config.url_prefix(page.language), edition=edition))
+    if codes and config.translation_fallback == "default":
+        pages += _fallbacks(pages, config)
     seen: dict[str, Path] = {}
     for page in pages:
         if page.url in seen:
             raise ContentError(f"same output folder `{page.url}/` as {seen[page.url]}; rename one", path=page.source)
         seen[page.url] = page.source
-        if page.section and page.section not in sections:
-            sections[page.section] = Section(page.section, page.section.split("/")[-1].replace("-", " ").title())
-    pages.sort(key=lambda p: (p.section, p.weight, p.title.lower()))
-    return pages, sorted(sections.values(), key=lambda s: s.path)
+        key = (page.listed_in, page.section)
+        if page.section and key not in sections:
+            sections[key] = Section(page.section, page.section.split("/")[-1].replace("-", " ").title(), "",
+                                    page.listed_in)
+    pages.sort(key=lambda p: (p.section, p.weight, p.title.lower(), p.url))
+    return pages, sorted(sections.values(), key=lambda s: (s.language, s.path))
+
+
+def _fallbacks(pages: list[Page], config: SiteConfig) -> list[Page]:
+    """Default-language pages shown, untranslated and with a notice, where a language lacks them."""
+    have = {(p.language, p.translation_key) for p in pages}
+    out = []
+    for page in pages:
+        if page.language != config.default_lang:
+            continue
+        for lang in config.lang_codes:
+            if lang != page.language and (lang, page.translation_key) not in have:
+                out.append(replace(page, lang_prefix=config.url_prefix(lang), edition=lang,
+                                   fallback_from=page.language))
+    return out

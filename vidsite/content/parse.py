@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+import re
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +33,7 @@ class FrontMatter(BaseModel):
     language: str | None = Field(None, description="Language of the page (default: the site's).")
     theme: str | None = Field(None, description="Theme for this page's slides.")
     transition: float | None = Field(None, ge=0, le=2, description="Crossfade between this page's scenes, in seconds.")
+    date: datetime.date | str | None = Field(None, description="Publication date (YYYY-MM-DD), shown in the page's language.")
 
 
 def _yaml_error(exc: yaml.YAMLError, path: Path, first_line: int, what: str) -> ContentError:
@@ -106,7 +109,9 @@ def parse_scene(kind: str, body: str, path: Path, line: int) -> Scene:
 _md = MarkdownIt("commonmark")
 
 
-def parse_page(path: Path, rel: str, *, default_language: str = "en", site_root: Path | None = None) -> Page:
+def parse_page(path: Path, rel: str, *, default_language: str = "en", site_root: Path | None = None,
+               language: str | None = None) -> Page:
+    """`language`: from the file name (`install.es.md`); frontmatter `language:` wins over it."""
     """Read one content file into a Page; pages without scene blocks get automatic scenes."""
     try:
         text = path.read_text(encoding="utf-8")
@@ -143,6 +148,8 @@ def parse_page(path: Path, rel: str, *, default_language: str = "en", site_root:
     title_scene = next((s.fields["title"] for s in scenes if s.type == "title"), None)
     title = front.title or title_scene or _first_heading(tokens) or stem.replace("-", " ").replace("_", " ").title()
     rel_parts = Path(rel).parts
+    if front.date is not None and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(front.date)):
+        raise ContentError("date must look like 2026-11-24", path=path, line=key_lines.get("date", 1))
     return Page(
         source=path,
         rel=rel,
@@ -154,9 +161,11 @@ def parse_page(path: Path, rel: str, *, default_language: str = "en", site_root:
         accent=front.accent,
         draft=front.draft,
         weight=front.weight,
-        language=front.language or default_language,
+        language=front.language or language or default_language,
         theme=front.theme,
         transition=front.transition,
+        translation_key="/".join([*rel_parts[:-1], stem]),
+        date=str(front.date) if front.date else None,
         scenes=tuple(scenes),
     )
 
@@ -194,7 +203,5 @@ def _first_heading(tokens: list[Any]) -> str | None:
 
 
 def _slug(stem: str) -> str:
-    import re
-
     slug = re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-")
     return slug or "page"

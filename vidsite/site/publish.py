@@ -1,4 +1,5 @@
-"""Publish: page HTML, the index, the site manifest; outputs of removed pages are taken away."""
+"""Publish: page HTML with language switcher, an index per language, the site manifest; outputs
+of removed pages are taken away."""
 
 from __future__ import annotations
 
@@ -8,16 +9,34 @@ from pathlib import Path
 from typing import Any
 
 from vidsite.models import Page, Section
+from vidsite.site.i18n import context, language_name
 from vidsite.site.writer import clock, environment, file_entry, write_if_changed
-from vidsite.speech.voices import RTL_LANGUAGES, base_language
-
-LANG_NAMES = {"en": "English", "es": "Español", "fr": "Français", "de": "Deutsch", "ja": "日本語", "zh": "中文",
-              "ar": "العربية", "pt": "Português", "it": "Italiano", "ru": "Русский", "ko": "한국어", "he": "עברית"}
 
 
-def _lang(code: str) -> dict[str, str]:
-    base = base_language(code)
-    return {"lang": code, "lang_name": LANG_NAMES.get(base, code), "dir": "rtl" if base in RTL_LANGUAGES else "ltr"}
+def absolute(base_url: str, path: str) -> str:
+    """`path` (from the site root) under base_url: absolute when base_url is, else root-relative."""
+    return base_url.rstrip("/") + "/" + path.lstrip("/")
+
+
+IMMUTABLE = "public, max-age=31536000, immutable"
+SHORT = "public, max-age=60, must-revalidate"
+MEDIUM = "public, max-age=3600"
+
+
+def cache_control(name: str, hashed: bool) -> str:
+    """How long a CDN may keep a file: hashed assets forever, plain-named media an hour, pages a minute."""
+    if name in ("index.html", "manifest.json") or name.endswith((".html", ".json", ".xml")):
+        return SHORT
+    return IMMUTABLE if hashed else MEDIUM
+
+
+def _open_graph(base_url: str, page: Page, manifest: dict[str, Any]) -> dict[str, Any]:
+    folder = page.url + "/"
+    return {
+        "url": absolute(base_url, folder), "image": absolute(base_url, folder + manifest["assets"]["poster"]),
+        "video": absolute(base_url, folder + manifest["assets"]["video"]), "width": manifest["width"],
+        "height": manifest["height"], "duration": round(manifest["duration"]),
+    }
 
 
 def publish(ctx: Any, manifests: list[tuple[Page, dict[str, Any]]], sections: list[Section]) -> int:
@@ -25,30 +44,80 @@ def publish(ctx: Any, manifests: list[tuple[Page, dict[str, Any]]], sections: li
     env = environment(ctx.root / "layouts", ctx.config.theme)
     site = ctx.config
     written = 0
+    by_key: dict[str, list[Page]] = {}
+    for page, _ in manifests:
+        by_key.setdefault(page.translation_key, []).append(page)
+
     page_tpl = env.get_template("page.html")
     for page, manifest in manifests:
         depth = page.url.count("/") + 1
+        up = "../" * depth
+        edition = page.listed_in
+        translations = [
+            {"lang": p.listed_in, "name": language_name(p.listed_in), "href": f"{up}{p.url}/index.html",
+             "url": absolute(site.base_url, p.url + "/"), "current": p is page}
+            for p in sorted(by_key[page.translation_key], key=lambda p: site.lang_codes.index(p.listed_in)
+                            if p.listed_in in site.lang_codes else 99)
+        ]
+        lang_ctx = context(edition)
+        notice = ""
+        if page.fallback_from:
+            notice = lang_ctx["t"]["untranslated"].format(language=language_name(page.fallback_from, edition))
         html = page_tpl.render(
-            site=site, page=page, accent=ctx.theme.accent(page.accent), root="../" * depth,
-            files={"video": "video.mp4", "poster": "poster.jpg", "captions": "captions.vtt", "chapters": "chapters.vtt"},
-            duration=clock(manifest["duration"]),
+            site=site, site_title=site.title_for(edition), page=page, accent=ctx.theme.accent(page.accent),
+            root=up + (f"{page.lang_prefix}/" if page.lang_prefix else ""),
+            files=manifest["assets"], og=_open_graph(site.base_url, page, manifest),
+            duration=clock(manifest["duration"]), video_lang=page.language, video_lang_name=language_name(page.language),
             scenes=[s | {"clock": clock(s["start"])} for s in manifest["scenes"]],
-            **_lang(page.language),
+            translations=translations if len(translations) > 1 else [], notice=notice,
+            **lang_ctx,
         )
         written += write_if_changed(out / page.url / "index.html", html)
 
-    by_section: dict[str, list[dict[str, Any]]] = {}
-    for page, manifest in manifests:
-        by_section.setdefault(page.section, []).append({
-            "title": page.title, "description": page.description, "href": f"{page.url}/index.html",
-            "poster": f"{page.url}/poster.jpg", "duration": clock(manifest["duration"]),
-        })
-    titled = {s.path: s for s in sections}
-    groups = [{"title": titled[k].title if k in titled else "", "description": titled[k].description if k in titled else "",
-               "pages": v} for k, v in sorted(by_section.items())]
-    index = env.get_template("index.html").render(site=site, sections=groups, accent=ctx.theme.accent("blue"),
-                                                  root="", **_lang(site.language))
-    written += write_if_changed(out / "index.html", index)
+    index_tpl = env.get_template("index.html")
+    titled = {(s.language, s.path): s for s in sections}
+    for edition in site.lang_codes:
+        listed = [(p, m) for p, m in manifests if p.listed_in == edition]
+        if not listed and edition != site.default_lang:
+            continue
+        prefix = site.url_prefix(edition)
+        groups: dict[str, list[dict[str, Any]]] = {}
+        for page, manifest in listed:
+            rel = page.url[len(prefix) + 1:] if prefix else page.url
+            groups.setdefault(page.section, []).append({
+                "title": page.title, "description": page.description, "href": f"{rel}/index.html",
+                "poster": f"{rel}/{manifest['assets']['poster']}", "duration": clock(manifest["duration"]),
+                "date": page.date,
+            })
+        sections_out = []
+        for path, items in sorted(groups.items()):
+            sec = titled.get((edition, path)) or titled.get((site.default_lang, path))
+            sections_out.append({"title": sec.title if sec else "", "description": sec.description if sec else "",
+                                 "pages": items})
+        others = [{"lang": c, "name": language_name(c), "href": ("../" if prefix else "") +
+                   (f"{site.url_prefix(c)}/" if site.url_prefix(c) else "") + "index.html", "current": c == edition,
+                   "url": absolute(site.base_url, (site.url_prefix(c) + "/") if site.url_prefix(c) else "")}
+                  for c in site.lang_codes if c == site.default_lang or any(p.listed_in == c for p, _ in manifests)]
+        html = index_tpl.render(site=site, site_title=site.title_for(edition), sections=sections_out,
+                                accent=ctx.theme.accent("blue"), root="", translations=others if len(others) > 1 else [],
+                                **context(edition))
+        written += write_if_changed(out / prefix / "index.html", html)
+
+    from vidsite.site.feeds import json_feed, rss, sitemap
+
+    indexes = []
+    for edition in site.lang_codes:
+        listed = [(p, m) for p, m in manifests if p.listed_in == edition]
+        if not listed and edition != site.default_lang:
+            continue
+        prefix = site.url_prefix(edition)
+        home = f"{prefix}/" if prefix else ""
+        indexes.append(home)
+        title = site.title_for(edition)
+        written += write_if_changed(out / prefix / "feed.xml", rss(title, site.base_url, home, edition, listed))
+        written += write_if_changed(out / prefix / "feed.json",
+                                    json_feed(title, site.base_url, home, home + "feed.json", listed, edition))
+    written += write_if_changed(out / "sitemap.xml", sitemap(site.base_url, manifests, indexes, by_key))
 
     # Outputs of pages that no longer exist go, so the site manifest (and a CDN) only lists what is built.
     previous = _read(out / "manifest.json")
@@ -61,15 +130,19 @@ def publish(ctx: Any, manifests: list[tuple[Page, dict[str, Any]]], sections: li
     files: dict[str, Any] = {}
     for page, manifest in manifests:
         for name, entry in manifest["files"].items():
-            files[f"{page.url}/{name}"] = entry
+            files[f"{page.url}/{name}"] = entry | {"cache_control": cache_control(name, site.hashed_names)}
         for name in ("manifest.json", "index.html"):
-            files[f"{page.url}/{name}"] = file_entry(out / page.url / name)
-    files["index.html"] = file_entry(out / "index.html")
+            files[f"{page.url}/{name}"] = file_entry(out / page.url / name) | {"cache_control": SHORT}
+    for home in indexes:
+        for name in ("index.html", "feed.xml", "feed.json"):
+            files[home + name] = file_entry(out / home / name) | {"cache_control": SHORT}
+    files["sitemap.xml"] = file_entry(out / "sitemap.xml") | {"cache_control": SHORT}
     site_manifest = {
-        "title": site.title, "base_url": site.base_url, "language": site.language,
+        "title": site.title, "base_url": site.base_url, "default_language": site.default_lang,
+        "languages": site.lang_codes,
         "pages": sorted(current),
-        "videos": [{"url": p.url + "/", "title": p.title, "duration": m["duration"], "language": p.language}
-                   for p, m in manifests],
+        "videos": [{"url": p.url + "/", "title": p.title, "duration": m["duration"], "language": p.language,
+                    "listed_in": p.listed_in, "translation_key": p.translation_key} for p, m in manifests],
         "files": dict(sorted(files.items())),
     }
     written += write_if_changed(out / "manifest.json", json.dumps(site_manifest, indent=2, ensure_ascii=False) + "\n")

@@ -14,7 +14,7 @@ ALIASES: dict[str, dict[str, str]] = {
 LANGUAGES: dict[str, tuple[str, str]] = {
     "en": ("en-US-AndrewNeural", "en-us"),
     "es": ("es-ES-AlvaroNeural", "es"),
-    "fr": ("fr-FR-HenriNeural", "fr-fr"),
+    "fr": ("fr-FR-HenriNeural", "fr"),
     "de": ("de-DE-ConradNeural", "de"),
     "it": ("it-IT-DiegoNeural", "it"),
     "pt": ("pt-BR-AntonioNeural", "pt-br"),

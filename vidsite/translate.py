@@ -1,0 +1,181 @@
+"""`vidsite translate PAGE --to es,fr`: Claude translates a page for a person to review.
+
+Only words are sent: frontmatter title and description, scene text fields, narration, and the
+prose between code. Code fences, commands, code fields, file names and URLs never leave the
+file, so they come back byte-identical. Answers are cached by content hash.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from vidsite.config import NarrationConfig
+from vidsite.errors import ContentError, VidsiteError
+from vidsite.fsutil import atomic_write, canonical_hash
+
+UNTOUCHED = {"commands", "code", "before_code", "after_code", "solution_code", "src", "language", "voice",
+             "min_duration", "max_duration", "correct_answer", "problem_number", "checkpoint_number", "show_answer"}
+FRONT_TEXT = ("title", "description")
+_FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})(.*)$")
+
+
+def _strings(value: Any, out: list[str]) -> Any:
+    """Replace every translatable string in value by a slot index (collecting the strings)."""
+    if isinstance(value, str):
+        out.append(value)
+        return {"__slot": len(out) - 1}
+    if isinstance(value, list):
+        return [_strings(v, out) for v in value]
+    if isinstance(value, dict):
+        return {k: (v if k in UNTOUCHED else _strings(v, out)) for k, v in value.items()}
+    return value
+
+
+def _fill(value: Any, translated: list[str]) -> Any:
+    if isinstance(value, dict) and set(value) == {"__slot"}:
+        return translated[value["__slot"]]
+    if isinstance(value, list):
+        return [_fill(v, translated) for v in value]
+    if isinstance(value, dict):
+        return {k: _fill(v, translated) for k, v in value.items()}
+    return value
+
+
+def split_blocks(body: str) -> list[tuple[str, str]]:
+    """The body as ("code"|"scene"|"text", lines) blocks; code and HTML stay as written."""
+    blocks: list[tuple[str, str]] = []
+    lines = body.split("\n")
+    i = 0
+    text: list[str] = []
+
+    def flush() -> None:
+        if text:
+            blocks.append(("text", "\n".join(text)))
+            text.clear()
+
+    while i < len(lines):
+        m = _FENCE.match(lines[i])
+        if m:
+            flush()
+            marker = m.group(2)
+            j = i + 1
+            while j < len(lines) and not lines[j].strip().startswith(marker[0] * len(marker)):
+                j += 1
+            kind = "scene" if m.group(3).strip().startswith("scene") else "code"
+            blocks.append((kind, "\n".join(lines[i : j + 1])))
+            i = j + 1
+            continue
+        text.append(lines[i])
+        i += 1
+    flush()
+    return blocks
+
+
+class Translator:
+    def __init__(self, cfg: NarrationConfig, cache: Path) -> None:
+        self.cfg, self.cache = cfg, cache
+        self._client: Any = None
+
+    def translate(self, strings: list[str], language: str) -> list[str]:
+        if not strings:
+            return []
+        key = canonical_hash({"model": self.cfg.model, "to": language, "strings": strings}, length=20)
+        path = self.cache / "translations" / f"{language}-{key}.json"
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            pass
+        result = self._ask(strings, language)
+        atomic_write(path, json.dumps(result, ensure_ascii=False))
+        return result
+
+    def _ask(self, strings: list[str], language: str) -> list[str]:
+        if not os.environ.get("ANTHROPIC_API_KEY"):
+            raise VidsiteError("translation needs ANTHROPIC_API_KEY in the environment")
+        try:
+            import anthropic
+        except ImportError:
+            raise VidsiteError("translation needs the anthropic package: pip install 'vidsite[ai]'") from None
+        if self._client is None:
+            self._client = anthropic.Anthropic(base_url=self.cfg.base_url or None, timeout=self.cfg.timeout,
+                                               max_retries=2)
+        prompt = (
+            f"Translate each string of this JSON array into the language with code `{language}`. Keep Markdown "
+            "syntax, inline `code`, URLs, file names and placeholders exactly as they are. Answer with a JSON "
+            "array of the same length, strings only, and nothing else.\n\n" + json.dumps(strings, ensure_ascii=False)
+        )
+        try:
+            reply = self._client.messages.create(model=self.cfg.model, max_tokens=8000,
+                                                 messages=[{"role": "user", "content": prompt}])
+        except Exception as exc:  # noqa: BLE001 - reported without request details (the key lives there)
+            status = getattr(exc, "status_code", None)
+            raise VidsiteError(f"translation failed: {type(exc).__name__}" + (f" (HTTP {status})" if status else ""))
+        text = "".join(b.text for b in reply.content if getattr(b, "type", "") == "text").strip()
+        text = re.sub(r"^```(?:json)?\s*|\s*```$", "", text)
+        try:
+            result = json.loads(text)
+        except ValueError:
+            raise VidsiteError("translation failed: the model did not answer with a JSON array") from None
+        if not isinstance(result, list) or len(result) != len(strings) or not all(isinstance(s, str) for s in result):
+            raise VidsiteError(f"translation failed: expected {len(strings)} strings back")
+        return result
+
+
+def translate_page(source: Path, language: str, translator: Translator) -> str:
+    """The translated page's text."""
+    from vidsite.content.parse import split_frontmatter
+
+    text = source.read_text(encoding="utf-8").replace("\r\n", "\n")
+    meta, _, _ = split_frontmatter(text, source)
+    lines = text.split("\n")
+    head, body = "", text
+    if lines and lines[0].strip() == "---":
+        end = next(i for i in range(1, len(lines)) if lines[i].strip() in ("---", "..."))
+        head, body = "\n".join(lines[: end + 1]) + "\n", "\n".join(lines[end + 1 :])
+
+    strings: list[str] = []
+    front = {k: (_strings(v, strings) if k in FRONT_TEXT and isinstance(v, str) else v) for k, v in meta.items()}
+    blocks = []
+    for kind, block in split_blocks(body):
+        if kind == "scene":
+            first, *rest = block.split("\n")
+            yaml_text = "\n".join(rest[:-1])
+            try:
+                data = yaml.safe_load(yaml_text) or {}
+            except yaml.YAMLError as exc:
+                raise ContentError(f"scene is not valid YAML: {exc}", path=source) from None
+            blocks.append((kind, (first, _strings(data, strings), rest[-1])))
+        elif kind == "text" and block.strip():
+            core = block.strip()
+            lead, trail = block[: block.index(core)], block[block.index(core) + len(core):]
+            blocks.append((kind, (lead, _strings(core, strings), trail)))
+        else:
+            blocks.append((kind, block))
+    done = translator.translate(strings, language)
+
+    out = []
+    if head:
+        out.append("---\n" + yaml.safe_dump(_fill(front, done), allow_unicode=True, sort_keys=False, width=10_000)
+                   + "---\n")
+    for kind, block in blocks:
+        if kind == "scene":
+            first, data, last = block
+            dumped = yaml.safe_dump(_fill(data, done), allow_unicode=True, sort_keys=False, width=10_000)
+            out.append(f"{first}\n{dumped}{last}")
+        elif kind == "text" and isinstance(block, tuple):
+            lead, slot, trail = block
+            out.append(lead + _fill(slot, done) + trail)
+        else:
+            out.append(block)
+    return "\n".join(out)
+
+
+def translated_path(source: Path, language: str) -> Path:
+    parts = source.name.split(".")
+    return source.with_name(f"{parts[0]}.{language}.{parts[-1]}")
