@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 def page_files(page: Page) -> tuple[str, ...]:
     return ("video.mp4", "poster.jpg", f"captions.{page.language}.vtt", f"captions.{page.language}.srt", "chapters.vtt")
 QUALITY = {"final": {}, "draft": {"scale": 2, "preset": "ultrafast", "crf": 28}}
+MANIFEST_FORMAT = 2  # bump when page manifests change shape: older ones are rebuilt, never misread
 
 
 @dataclass
@@ -172,7 +173,7 @@ def _up_to_date(dest: Path, key: str, only_engine: str | None = None) -> dict[st
         manifest = json.loads((dest / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if manifest.get("video_key") != key:
+    if manifest.get("format") != MANIFEST_FORMAT or manifest.get("video_key") != key:
         return None
     if only_engine and any(s.get("engine") != only_engine for s in manifest.get("scenes", [])):
         return None
@@ -271,6 +272,7 @@ def finish_page(plan: PagePlan, ctx: Context) -> dict[str, Any]:
     encoder = ctx.encoder
     assets = _name_assets(dest, page, ctx.config.hashed_names)
     manifest = {
+        "format": MANIFEST_FORMAT,
         "title": page.title, "description": page.description, "url": page.url + "/", "source": f"content/{page.rel}",
         "language": page.language, "accent": page.accent, "duration": round(timeline.duration, 3),
         "frames": timeline.frames, "fps": v.fps, "width": v.width, "height": v.height, "quality": ctx.stats.quality,
