@@ -51,6 +51,7 @@ class BuildStats:
     video_seconds: float = 0.0
     files_written: int = 0
     jobs: int = 1
+    scheduler: str = ""
     quality: str = "final"
     encoder: str = ""
     encoder_reason: str = ""
@@ -364,16 +365,17 @@ def _quality_overrides(quality: str, overrides: dict[str, Any], root: Path) -> d
 
 def build(root: Path, *, output: Path | None = None, drafts: bool = False, progress: Progress | None = None,
           strict: bool = False, jobs: int | None = None, quality: str = "final", start_method: str | None = None,
-          hashed_names: bool | None = None, **overrides: Any) -> BuildStats:
+          hashed_names: bool | None = None, scheduler: str | None = None, **overrides: Any) -> BuildStats:
     """Build the site at `root` into `output` (default root/output). Raises VidsiteError on bad input,
     before anything is written."""
-    from vidsite.executor import LocalExecutor, default_jobs
+    from vidsite.executor import default_jobs, executor_for
 
     started = time.perf_counter()
-    stats = BuildStats(jobs=jobs or default_jobs(), quality=quality)
     root = root.resolve()
-    overrides = overrides | {"hashed_names": hashed_names}
+    overrides = overrides | {"hashed_names": hashed_names, "build.scheduler": scheduler}
     config = load_config(root, **_quality_overrides(quality, overrides, root))
+    stats = BuildStats(jobs=jobs or config.build.jobs or default_jobs(), quality=quality,
+                       scheduler=config.build.scheduler)
     theme = load_theme(config.theme, root / "layouts")
     pages, sections = discover(root, config, drafts=drafts)
     t = stats.timed("discover+parse", started)
@@ -398,7 +400,7 @@ def build(root: Path, *, output: Path | None = None, drafts: bool = False, progr
 
         preload()
         ctx.progress("render+encode", None, stats)
-        for result in LocalExecutor(stats.jobs, start_method).run(tasks):
+        for result in executor_for(stats.jobs, config.build.scheduler or None, start_method).run(tasks):
             stats.frames_encoded += result.frames_encoded
             stats.segments_encoded += result.path.endswith(".mp4")
             ctx.progress("task", None, stats)

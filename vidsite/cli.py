@@ -58,12 +58,14 @@ def main() -> None:
 @click.option("-j", "--jobs", type=click.IntRange(1, 256), help="Worker processes for rendering and encoding (default: all cores).")
 @click.option("--quality", type=click.Choice(["final", "draft"]), default="final", show_default=True,
               help="draft: half the frame size and the fastest preset, for previews.")
+@click.option("--scheduler", metavar="ADDRESS", help="Run rendering and encoding on a Dask cluster (tcp://host:8786).")
 @click.option("--hashed-names/--plain-names", default=None,
               help="Name videos, posters and captions by content hash, for CDNs (default: config hashed_names).")
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
 @click.option("-v", "--verbose", is_flag=True, help="Log every stage.")
 def build(site_dir: Path, output: Path | None, drafts: bool, encoder: str | None, engine: str | None, strict: bool,
-          jobs: int | None, quality: str, hashed_names: bool | None, quiet: bool, verbose: bool) -> None:
+          jobs: int | None, quality: str, scheduler: str | None, hashed_names: bool | None, quiet: bool,
+          verbose: bool) -> None:
     """Build every page in SITE_DIR/content into videos and a site in output/.
 
     Only what changed is redone: clips are cached by content hash in .vidsite/cache,
@@ -77,7 +79,7 @@ def build(site_dir: Path, output: Path | None, drafts: bool, encoder: str | None
     started = time.perf_counter()
     try:
         stats = run_build(site_dir, output=output, drafts=drafts, progress=progress, strict=strict, jobs=jobs,
-                          quality=quality, hashed_names=hashed_names,
+                          quality=quality, hashed_names=hashed_names, scheduler=scheduler,
                           **{"video.encoder": encoder, "tts.engine": engine})
     finally:
         progress.close()
@@ -102,7 +104,8 @@ def build(site_dir: Path, output: Path | None, drafts: bool, encoder: str | None
                + ("  (nothing synthesised)" if stats.clips_synthesised == 0 else ""))
     if stats.encoder:
         click.echo(f"  video: {stats.segments_encoded} segments encoded, {stats.segments_reused} reused, "
-                   f"{stats.frames_encoded} frames encoded ({stats.distinct_frames} distinct), {stats.jobs} jobs; "
+                   f"{stats.frames_encoded} frames encoded ({stats.distinct_frames} distinct), "
+                   f"{('Dask at ' + stats.scheduler) if stats.scheduler else str(stats.jobs) + ' jobs'}; "
                    f"encoder {stats.encoder} ({stats.encoder_reason})")
     click.echo(f"  output: {(output or site_dir / 'output')}")
 

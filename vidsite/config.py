@@ -55,8 +55,14 @@ class NarrationConfig(_Section):
     max_words: int = Field(60, ge=10, le=400, description="Longest AI narration per scene, in words.")
 
 
+class BuildConfig(_Section):
+    scheduler: str = Field("", description="Dask scheduler address (tcp://host:8786); empty = local processes.")
+    jobs: int = Field(0, ge=0, le=256, description="Local worker processes (0 = one per core).")
+
+
 class CacheConfig(_Section):
-    dir: str = Field(".vidsite/cache", description="Cache folder, relative to the site root. CI keeps it.")
+    dir: str = Field(".vidsite/cache", description="Cache folder, relative to the site root or absolute (a shared "
+                     "path for Dask workers). CI keeps it.")
 
 
 LANG_CODE = r"^[a-z]{2,3}(-[A-Za-z0-9]+)?$"
@@ -84,6 +90,7 @@ class SiteConfig(_Section):
     video: VideoConfig = VideoConfig()
     tts: TTSConfig = TTSConfig()
     narration: NarrationConfig = NarrationConfig()
+    build: BuildConfig = BuildConfig()
     cache: CacheConfig = CacheConfig()
 
     @property

@@ -1,0 +1,107 @@
+"""The same build on a real Dask cluster (scheduler + 2 workers on 127.0.0.1): byte-identical."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import make_site, run
+
+DASK = Path(sys.executable).parent / "dask"
+CONFIG = 'title = "x"\n[video]\nwidth = 480\nheight = 270\n[tts]\nengine = "espeak"\n'
+PAGES = {
+    f"content/p{i:02d}.md": f"---\ntitle: Page {i}\n---\n\n```scene title\ntitle: Page {i}\nnarration: Page {i}.\n```\n\n"
+                            f"```scene list\nheader: Points {i}\nitems: [One {i}, Two {i}, Three {i}]\n```\n\n"
+                            f"```scene code\nlanguage: python\ncode: |\n  def f{i}():\n      return {i}\n```\n"
+    for i in range(10)
+}
+
+
+def _port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def cluster():
+    if not DASK.exists():
+        if os.environ.get("CI"):
+            pytest.fail("dask is missing: pip install -e '.[test]' installs distributed")
+        pytest.skip("distributed is not installed")
+    port = _port()
+    address = f"tcp://127.0.0.1:{port}"
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    procs = [subprocess.Popen([str(DASK), "scheduler", "--host", "127.0.0.1", "--port", str(port),
+                               "--no-dashboard"], **quiet)]
+    for n in range(2):
+        procs.append(subprocess.Popen([str(DASK), "worker", address, "--nthreads", "1", "--no-dashboard",
+                                       "--name", f"w{n}", "--nanny"], **quiet))
+    from distributed import Client
+
+    with Client(address, timeout="30s") as client:
+        client.wait_for_workers(2, timeout=60)
+    yield address, procs
+    for p in reversed(procs):
+        p.send_signal(signal.SIGINT)
+    for p in procs:
+        try:
+            p.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            p.kill()
+
+
+def _outputs(site: Path) -> dict[str, bytes]:
+    out = site / "output"
+    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*"))
+            if p.is_file() and p.suffix in (".mp4", ".json", ".vtt", ".jpg") and p.name != "build.json"}
+
+
+def _local_reference(tmp_path: Path) -> dict[str, bytes]:
+    site = make_site(tmp_path / "local", PAGES, CONFIG)
+    assert run("build", "--jobs", "1", str(site)).exit_code == 0
+    return _outputs(site)
+
+
+def test_dask_build_is_byte_identical_to_a_local_one(cluster, tmp_path: Path) -> None:
+    address, _ = cluster
+    site = make_site(tmp_path / "dask", PAGES, CONFIG)
+    result = run("build", "--scheduler", address, str(site))
+    assert result.exit_code == 0, result.output
+    assert f"Dask at {address}" in result.output
+    remote = _outputs(site)
+    local = _local_reference(tmp_path)
+    assert len([n for n in remote if n.endswith(".mp4")]) == 10
+    assert remote.keys() == local.keys()
+    assert [n for n in remote if remote[n] != local[n]] == []
+
+
+def test_a_worker_killed_mid_build_does_not_change_the_result(cluster, tmp_path: Path) -> None:
+    address, procs = cluster
+    site = make_site(tmp_path / "dask", PAGES, CONFIG)
+    build = subprocess.Popen([sys.executable, "-m", "vidsite.cli", "build", "--scheduler", address, str(site)],
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    segments = site / ".vidsite/cache/segments"
+    deadline = time.time() + 60
+    while time.time() < deadline and len(list(segments.glob("*.mp4")) if segments.exists() else []) < 3:
+        time.sleep(0.02)
+    for pid in [*_children(procs[1].pid), procs[1].pid]:  # the worker process and its nanny, with no warning
+        os.kill(pid, signal.SIGKILL)
+    out, _ = build.communicate(timeout=180)
+    assert build.returncode == 0, out
+    assert _outputs(site) == _local_reference(tmp_path)
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(c) for t in Path(f"/proc/{pid}/task").iterdir() for c in (t / "children").read_text().split()]
+    except OSError:
+        return []
