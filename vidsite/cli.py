@@ -274,5 +274,109 @@ def cache_prune(site_dir: Path, dry_run: bool) -> None:
     click.echo(f"{verb} {removed} entries, {freed / 1e6:.1f} MB")
 
 
+@main.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--from", "source", type=click.Choice(["auto", "video-gen", "transcript"]), default="auto",
+              show_default=True, help="auto: .md .txt .pdf .docx documents; video-gen: the reference system's YAML; "
+                                      "transcript: .vtt or .srt.")
+@click.option("--section", default="", help="Folder under content/ to put the pages in.")
+@click.option("--site", "site_dir", type=click.Path(file_okay=False, path_type=Path), default=".", help="Site folder.")
+@click.option("--force", is_flag=True, help="Overwrite pages that exist.")
+def import_(files: tuple[Path, ...], source: str, section: str, site_dir: Path, force: bool) -> None:
+    """Turn documents, reference-system YAML or transcripts into pages with explicit scene blocks.
+
+    The scenes are written out so you can edit them: the same scenes an automatic build makes
+    from a document, the same scenes, fields and voices as a video_gen YAML file, or a
+    transcript's cues grouped into scenes at pauses, with their text as narration.
+    """
+    from vidsite.content import importers
+    from vidsite.fsutil import atomic_write, slugify
+
+    convert = {"auto": importers.from_document, "video-gen": importers.from_video_gen,
+               "transcript": importers.from_transcript}[source]
+    for file in files:
+        meta, scenes = convert(file)
+        target = site_dir / "content" / section / f"{slugify(file.stem, 60)}.md"
+        if target.exists() and not force:
+            raise click.ClickException(f"{target} exists; pass --force to overwrite")
+        atomic_write(target, importers.write_page(meta, scenes))
+        click.echo(f"wrote {target} ({len(scenes)} scenes)")
+
+
+@main.group()
+def new() -> None:
+    """Start a new site, or a new page with a short wizard."""
+
+
+@new.command("site")
+@click.argument("name", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--title", help="Site title (default: from NAME).")
+def new_site(name: Path, title: str | None) -> None:
+    """Create NAME/ with config.toml, example pages, layouts/, static/ and .gitignore."""
+    from vidsite.scaffold import new_site as make
+
+    for path in make(name, title or name.name.replace("-", " ").title()):
+        click.echo(f"  {path}")
+    click.echo(f"next: cd {name} && vidsite build && open output/index.html")
+
+
+@new.command("page")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--title", help="Page title.")
+@click.option("--voice", help="Voice alias or id.")
+@click.option("--scenes", "types", help="Scene types, comma-separated (e.g. title,list,outro).")
+@click.option("--no-input", is_flag=True, help="Do not ask: use the options given and defaults for the rest.")
+@click.option("--force", is_flag=True, help="Overwrite the file if it exists.")
+def new_page(path: Path, title: str | None, voice: str | None, types: str | None, no_input: bool, force: bool) -> None:
+    """Write a new page at PATH, asking for its title, voice and scene types (with defaults)."""
+    from vidsite.content.scenes import SCENE_TYPES
+    from vidsite.fsutil import atomic_write
+    from vidsite.scaffold import page_text
+    from vidsite.speech.voices import ALIASES
+
+    if path.exists() and not force:
+        raise click.ClickException(f"{path} exists; pass --force to overwrite")
+
+    def scene_list(value: str) -> list[str]:
+        names = [v.strip() for v in value.split(",") if v.strip()]
+        bad = [n for n in names if n not in SCENE_TYPES]
+        if bad or not names:
+            raise click.BadParameter(f"unknown scene type `{bad[0] if bad else ''}`; choose from "
+                                     f"{', '.join(SCENE_TYPES)}")
+        return names
+
+    default_title = path.stem.replace("-", " ").replace("_", " ").capitalize()
+    if no_input:
+        title, voice = title or default_title, voice or "male"
+        chosen = scene_list(types or "title,list,outro")
+    else:
+        title = title or click.prompt("Title", default=default_title)
+        voice = voice or click.prompt(f"Voice ({', '.join(ALIASES)} or an engine voice id)", default="male")
+        chosen = scene_list(types) if types else click.prompt(
+            "Scene types, comma-separated", default="title,list,outro", value_proc=scene_list)
+    atomic_write(path, page_text(title, voice, chosen))
+    click.echo(f"wrote {path} ({len(chosen)} scenes)")
+
+
+@main.command()
+@click.option("--type", "scene_type", help="Only this scene type's schema.")
+def schema(scene_type: str | None) -> None:
+    """Print the JSON Schema of frontmatter and of every scene type, for editors to validate with."""
+    from vidsite.content.parse import FrontMatter
+    from vidsite.content.scenes import SCENE_TYPES
+
+    if scene_type:
+        if scene_type not in SCENE_TYPES:
+            raise click.ClickException(f"unknown scene type `{scene_type}`; use one of: {', '.join(SCENE_TYPES)}")
+        click.echo(json.dumps(SCENE_TYPES[scene_type].model_json_schema(), indent=2))
+        return
+    out = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "frontmatter": FrontMatter.model_json_schema(),
+        "scenes": {name: model.model_json_schema() for name, model in SCENE_TYPES.items()},
+    }
+    click.echo(json.dumps(out, indent=2))
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

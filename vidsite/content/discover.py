@@ -10,7 +10,7 @@ from vidsite.content.parse import parse_page, split_frontmatter
 from vidsite.errors import ContentError
 from vidsite.models import Page, Section
 
-PAGE_SUFFIXES = (".md", ".markdown")
+PAGE_SUFFIXES = (".md", ".markdown", ".yaml", ".yml")
 
 
 def content_files(root: Path) -> list[Path]:

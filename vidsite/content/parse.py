@@ -85,11 +85,21 @@ def _validation_error(exc: ValidationError, path: Path, line: int, key_lines: di
 
 def parse_scene(kind: str, body: str, path: Path, line: int) -> Scene:
     """One ```scene <kind>``` block; `line` is the fence's line."""
+    _scene_model(kind, path, line)
+    data, key_lines = _load_mapping(body, path, line + 1, f"scene `{kind}`")
+    return scene_from_mapping(kind, data, key_lines, path, line)
+
+
+def _scene_model(kind: str, path: Path, line: int) -> type[SceneFields]:
     model = SCENE_TYPES.get(kind)
     if model is None:
         known = ", ".join(sorted(SCENE_TYPES))
         raise ContentError(f"unknown scene type `{kind}`; use one of: {known}", path=path, line=line)
-    data, key_lines = _load_mapping(body, path, line + 1, f"scene `{kind}`")
+    return model
+
+
+def scene_from_mapping(kind: str, data: dict[str, Any], key_lines: dict[str, int], path: Path, line: int) -> Scene:
+    model = _scene_model(kind, path, line)
     try:
         fields: SceneFields = model.model_validate(data)
     except ValidationError as exc:
@@ -118,12 +128,22 @@ def parse_page(path: Path, rel: str, *, default_language: str = "en", site_root:
     except UnicodeDecodeError as exc:
         raise ContentError(f"not UTF-8 text ({exc.reason}); save the file as UTF-8", path=path) from None
     text = text.replace("\r\n", "\n").lstrip("\ufeff")
-    meta, key_lines, body = split_frontmatter(text, path)
+    if path.suffix in (".yaml", ".yml"):
+        try:
+            loaded = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise _yaml_error(exc, path, 1, "page") from None
+        meta = {k: v for k, v in loaded.items() if k != "scenes"} if isinstance(loaded, dict) else {}
+        key_lines, body = {}, ""
+    else:
+        meta, key_lines, body = split_frontmatter(text, path)
     try:
         front = FrontMatter.model_validate(meta)
     except ValidationError as exc:
         raise _validation_error(exc, path, 1, key_lines, "frontmatter") from None
 
+    if path.suffix in (".yaml", ".yml"):
+        return _yaml_page(text, path, rel, front, default_language, site_root, language)
     tokens = _md.parse(body)
     scenes: list[Scene] = []
     for tok in tokens:
@@ -136,17 +156,44 @@ def parse_page(path: Path, rel: str, *, default_language: str = "en", site_root:
                 raise ContentError("scene block needs a type: ```scene list", path=path, line=line)
             scenes.append(parse_scene(info[1], tok.content, path, line))
 
-    stem = Path(rel).name.split(".")[0]
     if not scenes:
         from vidsite.content.auto import auto_scenes
 
         scenes = auto_scenes(tokens, front.title, lambda src: resolve_asset(src, path, site_root) is not None)
+    return _page(front, scenes, _first_heading(tokens), path, rel, key_lines, default_language, site_root, language)
+
+
+def _yaml_page(text: str, path: Path, rel: str, front: Any, default_language: str, site_root: Path | None,
+               language: str | None) -> Page:
+    """A .yaml page: frontmatter keys at the top level, plus a `scenes:` list of `{type: …, fields…}`."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        raise _yaml_error(exc, path, 1, "page") from None
+    if not isinstance(data, dict) or not isinstance(data.get("scenes"), list) or not data["scenes"]:
+        raise ContentError("a YAML page needs a `scenes:` list of `- type: …` mappings", path=path, line=1)
+    items = next(v for k, v in root.value if k.value == "scenes").value
+    scenes = []
+    for raw, node in zip(data["scenes"], items):
+        line = node.start_mark.line + 1
+        if not isinstance(raw, dict) or "type" not in raw:
+            raise ContentError("each scene needs a `type:` (title, list, command, ...)", path=path, line=line)
+        key_lines = {str(k.value): k.start_mark.line + 1 for k, _ in node.value} if isinstance(node, yaml.MappingNode) else {}
+        fields = {str(k): v for k, v in raw.items() if k != "type"}
+        scenes.append(scene_from_mapping(str(raw["type"]), fields, key_lines, path, line))
+    return _page(front, scenes, None, path, rel, {}, default_language, site_root, language)
+
+
+def _page(front: Any, scenes: list[Scene], heading: str | None, path: Path, rel: str, key_lines: dict[str, int],
+          default_language: str, site_root: Path | None, language: str | None) -> Page:
+    stem = Path(rel).name.split(".")[0]
     scenes = [_with_image(s, path, site_root) if s.type == "image" else s for s in scenes]
     if len(scenes) > MAX_SCENES:
         raise ContentError(f"{len(scenes)} scenes; split the page (limit {MAX_SCENES})", path=path)
 
     title_scene = next((s.fields["title"] for s in scenes if s.type == "title"), None)
-    title = front.title or title_scene or _first_heading(tokens) or stem.replace("-", " ").replace("_", " ").title()
+    title = front.title or title_scene or heading or stem.replace("-", " ").replace("_", " ").title()
     rel_parts = Path(rel).parts
     if front.date is not None and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(front.date)):
         raise ContentError("date must look like 2026-11-24", path=path, line=key_lines.get("date", 1))
