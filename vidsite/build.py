@@ -18,6 +18,7 @@ from typing import Any, Callable
 from vidsite import __version__
 from vidsite.config import SiteConfig, load_config
 from vidsite.content.discover import discover
+from vidsite.errors import VidsiteError
 from vidsite.fsutil import canonical_hash, file_sha256, write_json
 from vidsite.models import Page, Timeline, Voiceover
 from vidsite.render.theme import Theme, load_theme
@@ -363,7 +364,15 @@ def _quality_overrides(quality: str, overrides: dict[str, Any], root: Path) -> d
     }
 
 
-def build(root: Path, *, output: Path | None = None, drafts: bool = False, progress: Progress | None = None,
+def build(root: Path, **options: Any) -> BuildStats:
+    """Build the site at `root` (see `_build` for options), holding the site's build lock."""
+    from vidsite.safety import build_lock
+
+    with build_lock(root.resolve()):
+        return _build(root, **options)
+
+
+def _build(root: Path, *, output: Path | None = None, drafts: bool = False, progress: Progress | None = None,
           strict: bool = False, jobs: int | None = None, quality: str = "final", start_method: str | None = None,
           hashed_names: bool | None = None, scheduler: str | None = None, **overrides: Any) -> BuildStats:
     """Build the site at `root` into `output` (default root/output). Raises VidsiteError on bad input,
@@ -406,25 +415,44 @@ def build(root: Path, *, output: Path | None = None, drafts: bool = False, progr
             ctx.progress("task", None, stats)
         t = stats.timed("render+encode", t)
 
-    for plan in plans:
-        current[plan.page.url] = finish_page(plan, ctx)
-        stats.pages_built += 1
-        stats.built.append(plan.page.url)
-        stats.video_seconds += current[plan.page.url]["duration"]
-        ctx.progress("page", plan.page, stats)
-    t = time.perf_counter()
-    from vidsite.site.publish import publish
-
-    stats.files_written += publish(ctx, [(p, current[p.url]) for p in pages], sections)
-    stats.timed("publish", t)
     if ctx._narrator is not None and ctx._narrator._writer is not None:
         w = ctx._narrator._writer
         stats.ai_written, stats.ai_cached, stats.ai_fallback, stats.ai_problem = w.written, w.cached, w.fallbacks, w.problem
     if ctx._speaker is not None:
         stats.clips_synthesised, stats.clips_cached = ctx._speaker.synthesised, ctx._speaker.cached
         stats.clips_fallback, stats.engines_down = ctx._speaker.fallbacks, dict(ctx._speaker.down)
+
+    # Everything below writes into a clone of output/ that replaces it in one atomic swap at the end:
+    # a build that fails or is killed from here on leaves output/ exactly as it was.
+    from vidsite.safety import Staging
+    from vidsite.site.publish import publish
+
+    staging = Staging(out)
+    ctx.out = staging.path
+    try:
+        for plan in plans:
+            current[plan.page.url] = finish_page(plan, ctx)
+            stats.pages_built += 1
+            stats.built.append(plan.page.url)
+            stats.video_seconds += current[plan.page.url]["duration"]
+            ctx.progress("page", plan.page, stats)
+        t = time.perf_counter()
+        stats.files_written += publish(ctx, [(p, current[p.url]) for p in pages], sections)
+        stats.timed("publish", t)
+        if not stats.nothing_to_do:
+            write_json(staging.path / "build.json", asdict(stats) | {"version": __version__})
+    except OSError as exc:
+        staging.discard()
+        raise VidsiteError(f"cannot write the site: {exc.strerror or exc} ({exc.filename or out}); is the disk "
+                           "full or the folder read-only? output/ was not changed") from None
+    except BaseException:
+        staging.discard()
+        raise
+    if stats.nothing_to_do:
+        staging.discard()
+    else:
+        staging.commit()
+    ctx.out = out
     stats.wall = round(time.perf_counter() - started, 3)
     stats.video_seconds = round(stats.video_seconds, 3)
-    if not stats.nothing_to_do:
-        write_json(out / "build.json", asdict(stats) | {"version": __version__})
     return stats
