@@ -33,7 +33,7 @@ BAD = {
     "bad frontmatter": ("content/p.md", "---\ntitle: [oops\n---\n# x\n", r"content/p.md:\d+: frontmatter is not valid YAML"),
     "unclosed frontmatter": ("content/p.md", "---\ntitle: x\n# x\n", r"content/p.md:1: frontmatter starts with ---"),
     "no type": ("content/p.md", "```scene\ntitle: x\n```\n", r"content/p.md:1: scene block needs a type"),
-    "missing image": ("content/p.md", "```scene image\nsrc: nope.png\n```\n", r"content/p.md:1: image `nope.png` not found"),
+    "missing image": ("content/p.md", "```scene image\nsrc: nope.png\n```\n", r"content/p.md:1: image `nope.png`: not found"),
     "config key": ("config.toml", "title = 'x'\n[video]\nfsp = 30\n", r"config.toml:3: video.fsp: unknown key"),
     "config type": ("config.toml", "title = 'x'\n[video]\nfps = 'fast'\n", r"config.toml:3: video.fps: Input should be a valid integer"),
     "config toml": ("config.toml", "title = \n", r"config.toml:1: not valid TOML"),

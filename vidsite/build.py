@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 def page_files(page: Page) -> tuple[str, ...]:
     return ("video.mp4", "poster.jpg", f"captions.{page.language}.vtt", f"captions.{page.language}.srt", "chapters.vtt")
 QUALITY = {"final": {}, "draft": {"scale": 2, "preset": "ultrafast", "crf": 28}}
+MAX_PAGE_SECONDS = 3 * 3600
 MANIFEST_FORMAT = 2  # bump when page manifests change shape: older ones are rebuilt, never misread
 
 
@@ -201,6 +202,11 @@ def plan_page(page: Page, key: str, ctx: Context, tasks: list[Any]) -> PagePlan:
     voiceovers = [speaker.speak(text, voice_for(s, page, ctx.config), page.language) for s, text in zip(page.scenes, texts)]
     t = stats.timed("speak", t)
     timeline = build_timeline(page.scenes, voiceovers, v, page.transition, frame_alignment(v.fps))
+    if timeline.duration > MAX_PAGE_SECONDS:
+        from vidsite.errors import ContentError
+
+        raise ContentError(f"the video would be {timeline.duration / 60:.0f} minutes long; split the page "
+                           f"(limit {MAX_PAGE_SECONDS // 60} minutes)", path=page.source, line=1)
 
     rtl = base_language(page.language) in RTL_LANGUAGES
     encoder = ctx.encoder

@@ -149,8 +149,14 @@ def _ts(t: float, sep: str = ".") -> str:
     return f"{h:02d}:{m:02d}:{s:02d}{sep}{ms:03d}"
 
 
+def vtt_text(text: str) -> str:
+    """Cue text as WebVTT wants it: &, < and > escaped, so content can neither add markup nor end a cue."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def webvtt(cues: list[Cue]) -> str:
-    body = "".join(f"{i}\n{_ts(c.start)} --> {_ts(c.end)}\n{_lines(c.text)}\n\n" for i, c in enumerate(cues, 1))
+    body = "".join(f"{i}\n{_ts(c.start)} --> {_ts(c.end)}\n{vtt_text(_lines(c.text))}\n\n"
+                   for i, c in enumerate(cues, 1))
     return "WEBVTT\n\n" + body
 
 
@@ -161,7 +167,7 @@ def srt(cues: list[Cue]) -> str:
 def chapters_vtt(timeline: Timeline, titles: list[str]) -> str:
     ends = [s.end for s in timeline.spans[:-1]] + [timeline.frames]
     body = "".join(
-        f"{i}\n{_ts(s.start / timeline.fps)} --> {_ts(end / timeline.fps)}\n{t}\n\n"
+        f"{i}\n{_ts(s.start / timeline.fps)} --> {_ts(end / timeline.fps)}\n{vtt_text(t)}\n\n"
         for i, (s, end, t) in enumerate(zip(timeline.spans, ends, titles), 1)
     )
     return "WEBVTT\n\n" + body

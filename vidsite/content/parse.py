@@ -18,6 +18,10 @@ from vidsite.models import Page, Scene
 
 MAX_SCENES = 200
 MAX_NARRATION = 5000  # characters per scene
+MAX_PAGE_NARRATION = 50_000  # characters per page
+MAX_CODE_LINES = 500  # per code field, and commands per scene
+MAX_IMAGE_PIXELS = 40_000_000
+CODE_FIELDS = ("code", "before_code", "after_code", "solution_code")
 
 
 class FrontMatter(BaseModel):
@@ -38,6 +42,8 @@ class FrontMatter(BaseModel):
 
 def _yaml_error(exc: yaml.YAMLError, path: Path, first_line: int, what: str) -> ContentError:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    if "stream end" in str(getattr(exc, "problem", "")) and getattr(exc, "context_mark", None):
+        mark = exc.context_mark  # YAML gave up at the end: point at what was left open
     line = first_line + mark.line if mark is not None else first_line
     problem = getattr(exc, "problem", None) or str(exc)
     return ContentError(f"{what} is not valid YAML: {problem}", path=path, line=line)
@@ -110,6 +116,12 @@ def scene_from_mapping(kind: str, data: dict[str, Any], key_lines: dict[str, int
             path=path, line=key_lines.get("narration", line),
         )
     visual = fields.model_dump(exclude={"narration", "voice", "min_duration", "max_duration"})
+    for key in CODE_FIELDS + ("commands",):
+        value = visual.get(key)
+        lines = len(value) if isinstance(value, list) else str(value or "").count("\n") + 1
+        if value and lines > MAX_CODE_LINES:
+            raise ContentError(f"`{key}` has {lines} lines; show an excerpt (limit {MAX_CODE_LINES})",
+                               path=path, line=key_lines.get(key, line))
     return Scene(
         type=kind, fields=visual, line=line, narration=fields.narration, voice=fields.voice,
         min_duration=fields.min_duration, max_duration=fields.max_duration,
@@ -191,6 +203,10 @@ def _page(front: Any, scenes: list[Scene], heading: str | None, path: Path, rel:
     scenes = [_with_image(s, path, site_root) if s.type == "image" else s for s in scenes]
     if len(scenes) > MAX_SCENES:
         raise ContentError(f"{len(scenes)} scenes; split the page (limit {MAX_SCENES})", path=path)
+    said = sum(len(s.narration or "") for s in scenes)
+    if said > MAX_PAGE_NARRATION:
+        raise ContentError(f"{said} characters of narration; split the page (limit {MAX_PAGE_NARRATION})",
+                           path=path, line=1)
 
     title_scene = next((s.fields["title"] for s in scenes if s.type == "title"), None)
     title = front.title or title_scene or heading or stem.replace("-", " ").replace("_", " ").title()
@@ -220,26 +236,45 @@ def _page(front: Any, scenes: list[Scene], heading: str | None, path: Path, rel:
 def _with_image(scene: Scene, page: Path, site_root: Path | None) -> Scene:
     from dataclasses import replace
 
-    found = resolve_asset(scene.fields["src"], page, site_root)
+    src = scene.fields["src"]
+    found, problem = find_asset(src, page, site_root)
     if found is None:
-        raise ContentError(
-            f"image `{scene.fields['src']}` not found in the page's folder or static/ (URLs are not fetched)",
-            path=page, line=scene.line,
-        )
+        raise ContentError(f"image `{src}`: {problem}", path=page, line=scene.line)
+    try:
+        from PIL import Image, UnidentifiedImageError
+
+        with Image.open(found) as im:
+            width, height = im.size
+    except (UnidentifiedImageError, OSError):
+        raise ContentError(f"image `{src}` is not an image Pillow can read (use PNG, JPEG, WebP or GIF)",
+                           path=page, line=scene.line) from None
+    if width * height > MAX_IMAGE_PIXELS:
+        raise ContentError(f"image `{src}` is {width}×{height} pixels; scale it down (limit "
+                           f"{MAX_IMAGE_PIXELS // 1_000_000} megapixels)", path=page, line=scene.line)
     return replace(scene, fields={**scene.fields, "_path": str(found)})
 
 
-def resolve_asset(src: str, page: Path, site_root: Path | None) -> Path | None:
-    """A local file a page refers to, from the page's folder or static/, kept inside the site."""
-    if not src or ":" in src.split("/")[0] or src.startswith("//"):
-        return None  # URLs (http:, data:, file:) are never fetched
-    roots = [page.parent] + ([site_root / "static", site_root] if site_root else [])
-    for base in roots:
+def find_asset(src: str, page: Path, site_root: Path | None) -> tuple[Path | None, str]:
+    """A local file a page refers to, from the page's folder or static/, and never outside the site:
+    `..`, absolute paths and symlinks that lead out are refused, URLs are never fetched."""
+    if not src or re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", src) or src.startswith("//"):
+        return None, "URLs (http:, file:, data:) are not fetched; put the file in static/"
+    root = (site_root or page.parent).resolve()
+    outside = False
+    for base in [page.parent] + ([site_root / "static", site_root] if site_root else []):
         candidate = (base / src.lstrip("/")).resolve()
-        inside = site_root is None or candidate.is_relative_to(site_root.resolve())
-        if inside and candidate.is_file():
-            return candidate
-    return None
+        if not candidate.is_relative_to(root):
+            outside = True
+            continue
+        if candidate.is_file():
+            return candidate, ""
+    if outside:
+        return None, "refers outside the site (.., an absolute path or a symlink); keep images in static/"
+    return None, "not found in the page's folder or static/"
+
+
+def resolve_asset(src: str, page: Path, site_root: Path | None) -> Path | None:
+    return find_asset(src, page, site_root)[0]
 
 
 def _first_heading(tokens: list[Any]) -> str | None:

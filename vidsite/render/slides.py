@@ -17,6 +17,7 @@ from vidsite.render import text as T
 from vidsite.render.theme import Theme
 
 W, H = 1920, 1080  # design grid
+Image.MAX_IMAGE_PIXELS = 40_000_000  # Pillow's decompression-bomb guard, at our own bound (parse checks first)
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]")
 
 
