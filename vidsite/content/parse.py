@@ -40,11 +40,13 @@ class FrontMatter(BaseModel):
     date: datetime.date | str | None = Field(None, description="Publication date (YYYY-MM-DD), shown in the page's language.")
 
 
-def _yaml_error(exc: yaml.YAMLError, path: Path, first_line: int, what: str) -> ContentError:
+def _yaml_error(exc: yaml.YAMLError, path: Path, first_line: int, what: str, lines: int = 0) -> ContentError:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     if "stream end" in str(getattr(exc, "problem", "")) and getattr(exc, "context_mark", None):
         mark = exc.context_mark  # YAML gave up at the end: point at what was left open
     line = first_line + mark.line if mark is not None else first_line
+    if lines:
+        line = min(line, first_line + lines - 1)  # never past the block (the end is the closing fence)
     problem = getattr(exc, "problem", None) or str(exc)
     return ContentError(f"{what} is not valid YAML: {problem}", path=path, line=line)
 
@@ -55,7 +57,7 @@ def _load_mapping(text: str, path: Path, first_line: int, what: str) -> tuple[di
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise _yaml_error(exc, path, first_line, what) from None
+        raise _yaml_error(exc, path, first_line, what, len(text.rstrip("\n").split("\n"))) from None
     if data is None:
         return {}, {}
     if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
