@@ -18,7 +18,7 @@ from typing import Any, Callable
 from vidsite import __version__
 from vidsite.config import SiteConfig, load_config
 from vidsite.content.discover import discover
-from vidsite.errors import VidsiteError
+from vidsite.errors import EncodeError, VidsiteError
 from vidsite.fsutil import canonical_hash, file_sha256, write_json
 from vidsite.models import Page, Timeline, Voiceover
 from vidsite.render.theme import Theme, load_theme
@@ -375,7 +375,11 @@ def build(root: Path, **options: Any) -> BuildStats:
     from vidsite.safety import build_lock
 
     with build_lock(root.resolve()):
-        return _build(root, **options)
+        try:
+            return _build(root, **options)
+        except OSError as exc:  # the disk, not the content: say so, never a traceback
+            raise VidsiteError(f"cannot write {exc.filename or 'a file'}: {exc.strerror or exc}; is the disk full "
+                               "or the folder read-only? output/ was not changed") from None
 
 
 def _build(root: Path, *, output: Path | None = None, drafts: bool = False, progress: Progress | None = None,
@@ -415,10 +419,19 @@ def _build(root: Path, *, output: Path | None = None, drafts: bool = False, prog
 
         preload()
         ctx.progress("render+encode", None, stats)
-        for result in executor_for(stats.jobs, config.build.scheduler or None, start_method).run(tasks):
-            stats.frames_encoded += result.frames_encoded
-            stats.segments_encoded += result.path.endswith(".mp4")
-            ctx.progress("task", None, stats)
+        try:
+            for result in executor_for(stats.jobs, config.build.scheduler or None, start_method).run(tasks):
+                stats.frames_encoded += result.frames_encoded
+                stats.segments_encoded += result.path.endswith(".mp4")
+                ctx.progress("task", None, stats)
+        except VidsiteError:
+            raise
+        except OSError as exc:
+            raise EncodeError(f"rendering or encoding failed: {exc.strerror or exc} ({exc.filename or ctx.cache}); "
+                              "is the disk full or the cache folder read-only? output/ was not changed") from None
+        except Exception as exc:  # noqa: BLE001 - a task's failure, reported without a traceback
+            raise EncodeError(f"rendering or encoding failed: {type(exc).__name__}: {exc}; output/ was not "
+                              "changed (run with -v for details)") from None
         t = stats.timed("render+encode", t)
 
     if ctx._narrator is not None and ctx._narrator._writer is not None:

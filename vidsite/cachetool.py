@@ -98,6 +98,9 @@ def prune(root: Path, dry_run: bool = False) -> tuple[int, int]:
     for entry in (cache / "ai").glob("*.json") if (cache / "ai").is_dir() else []:
         if entry.stem.rsplit("-", 1)[-1] not in ai:
             doomed.append([entry])
+    for leftover in cache.rglob(".*"):  # temp files of writes that were interrupted
+        if leftover.is_file():
+            doomed.append([leftover])
     freed = sum(_size(group) for group in doomed)
     if not dry_run:
         for group in doomed:

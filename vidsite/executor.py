@@ -33,7 +33,8 @@ class LocalExecutor:
             yield from map(run, ordered)
             return
         context = multiprocessing.get_context(self.start_method)
-        with ProcessPoolExecutor(max_workers=min(self.jobs, len(ordered)), mp_context=context) as pool:
+        with ProcessPoolExecutor(max_workers=min(self.jobs, len(ordered)), mp_context=context,
+                                 initializer=_die_with_parent) as pool:
             pending = {pool.submit(run, t) for t in ordered}
             while pending:
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
@@ -79,6 +80,15 @@ class DaskExecutor:
 
 def executor_for(jobs: int, scheduler: str | None, start_method: str | None = None) -> LocalExecutor | DaskExecutor:
     return DaskExecutor(scheduler) if scheduler else LocalExecutor(jobs, start_method)
+
+
+def _die_with_parent() -> None:
+    """A worker ends when the build that started it is killed, instead of finishing on its own."""
+    if sys.platform == "linux":
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
 def _cost(task: Task) -> float:

@@ -1,7 +1,7 @@
 """A build never leaves output/ mixed or truncated, and two builds never run on one site at once.
 
-- `build_lock`: an flock on `.vidsite/build.lock` (released by the kernel if the holder dies,
-  so a stale lock cannot block anyone); the file names the holder for the error message.
+- `build_lock`: a POSIX lock on `.vidsite/build.lock` (released by the kernel if the holder
+  dies, so a stale lock cannot block anyone); the file names the holder for the error message.
 - `Staging`: the build writes into a hard-linked clone of output/ beside it (cheap: no file
   is copied) and, when done, exchanges the two directories in one atomic rename
   (`renameat2(RENAME_EXCHANGE)` on Linux). A build killed at any point leaves output/ exactly
@@ -32,11 +32,12 @@ def build_lock(root: Path) -> Iterator[None]:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as exc:
-        raise VidsiteError(f"cannot create the build lock {path}: {exc.strerror}") from None
+        raise VidsiteError(f"cannot create the build lock {path}: {exc.strerror} (is the site folder read-only "
+                           "or the disk full?); nothing was changed") from None
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+        try:  # a POSIX lock belongs to this process alone: forked workers do not inherit it
+            fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except (BlockingIOError, PermissionError):
             holder = os.pread(fd, 64, 0).decode(errors="replace").strip() or "?"
             raise VidsiteError(f"another vidsite build (pid {holder}) is running on {root}; wait for it to "
                                "finish, or stop it (a crashed build releases the lock by itself)") from None
@@ -44,7 +45,7 @@ def build_lock(root: Path) -> Iterator[None]:
         os.pwrite(fd, str(os.getpid()).encode(), 0)
         yield
     finally:
-        os.close(fd)  # releases the flock
+        os.close(fd)  # releases the lock
 
 
 def exchange(a: Path, b: Path) -> None:

@@ -14,6 +14,7 @@ import asyncio
 import json
 import logging
 import mimetypes
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -194,10 +195,55 @@ def _watch(root: Path, builder: Builder) -> Any:
     return observer
 
 
+def _stream_file(request: Any, path: Path) -> Any:
+    """The file, or the byte range asked for, read from one open file: a rebuild that swaps output/
+    meanwhile cannot mix two versions into one response."""
+    import os
+
+    from starlette.responses import PlainTextResponse, StreamingResponse
+
+    handle = open(path, "rb")
+    size = os.fstat(handle.fileno()).st_size
+    start, end, status = 0, size - 1, 200
+    asked = request.headers.get("range", "")
+    m = re.fullmatch(r"bytes=(\d*)-(\d*)", asked.strip())
+    if asked and m and (m.group(1) or m.group(2)):
+        if m.group(1):
+            start, end = int(m.group(1)), min(int(m.group(2)) if m.group(2) else size - 1, size - 1)
+        else:
+            start = max(0, size - int(m.group(2)))
+        if start > end or start >= size:
+            handle.close()
+            return PlainTextResponse("range not satisfiable", status_code=416,
+                                     headers={"Content-Range": f"bytes */{size}"})
+        status = 206
+
+    def chunks() -> Any:
+        try:
+            handle.seek(start)
+            left = end - start + 1
+            while left > 0:
+                data = handle.read(min(1 << 16, left))
+                if not data:
+                    break
+                left -= len(data)
+                yield data
+        finally:
+            handle.close()
+
+    headers = {"Accept-Ranges": "bytes", "Content-Length": str(max(0, end - start + 1)), "Cache-Control": "no-cache"}
+    if status == 206:
+        headers["Content-Range"] = f"bytes {start}-{end}/{size}"
+    kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    if kind.startswith("text/") or kind == "application/json":
+        kind += "; charset=utf-8"
+    return StreamingResponse(chunks(), status_code=status, headers=headers, media_type=kind)
+
+
 def make_app(out: Path, state: State) -> Any:
     from starlette.applications import Starlette
     from starlette.requests import Request
-    from starlette.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, Response, StreamingResponse
+    from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response, StreamingResponse
     from starlette.routing import Route
 
     async def status(request: Request) -> Response:
@@ -238,7 +284,7 @@ def make_app(out: Path, state: State) -> Any:
             tag = '<script src="/_vidsite/live.js"></script>'
             html = html.replace("</body>", tag + "</body>") if "</body>" in html else html + tag
             return HTMLResponse(html, headers={"Cache-Control": "no-store"})
-        return FileResponse(target, headers={"Cache-Control": "no-cache"})
+        return _stream_file(request, target)
 
     return Starlette(routes=[
         Route("/_vidsite/status", status),
