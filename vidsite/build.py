@@ -446,6 +446,9 @@ def _build(root: Path, *, output: Path | None = None, drafts: bool = False, prog
     from vidsite.safety import Staging
     from vidsite.site.publish import publish
 
+    if not plans and not publish(ctx, [(p, current[p.url]) for p in pages], sections, dry_run=True):
+        stats.wall = round(time.perf_counter() - started, 3)
+        return stats  # nothing to do: nothing is written, not even a staging copy
     staging = Staging(out)
     ctx.out = staging.path
     try:

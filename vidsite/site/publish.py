@@ -10,7 +10,8 @@ from typing import Any
 
 from vidsite.models import Page, Section
 from vidsite.site.i18n import context, language_name
-from vidsite.site.writer import clock, environment, file_entry, write_if_changed
+from vidsite.site.writer import clock, environment, file_entry, would_change
+from vidsite.site.writer import write_if_changed as write_file
 
 
 def absolute(base_url: str, path: str) -> str:
@@ -39,8 +40,12 @@ def _open_graph(base_url: str, page: Page, manifest: dict[str, Any]) -> dict[str
     }
 
 
-def publish(ctx: Any, manifests: list[tuple[Page, dict[str, Any]]], sections: list[Section]) -> int:
+def publish(ctx: Any, manifests: list[tuple[Page, dict[str, Any]]], sections: list[Section],
+            dry_run: bool = False) -> int:
+    """Write the site's pages, indexes, feeds and manifest; returns how many files changed.
+    `dry_run` only counts them (a no-op build must not even make a staging copy)."""
     out: Path = ctx.out
+    write_if_changed = would_change if dry_run else write_file
     env = environment(ctx.root / "layouts", ctx.config.theme)
     site = ctx.config
     written = 0
@@ -124,8 +129,11 @@ def publish(ctx: Any, manifests: list[tuple[Page, dict[str, Any]]], sections: li
     current = {p.url for p, _ in manifests}
     for url in previous.get("pages", []):
         if url not in current and (out / url / "manifest.json").is_file():
-            shutil.rmtree(out / url, ignore_errors=True)
+            if not dry_run:
+                shutil.rmtree(out / url, ignore_errors=True)
             written += 1
+    if dry_run and written:
+        return written  # the manifest below hashes files that a real run would have written first
 
     files: dict[str, Any] = {}
     for page, manifest in manifests:

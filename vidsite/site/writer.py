@@ -36,6 +36,15 @@ def write_if_changed(path: Path, data: bytes | str) -> bool:
     return True
 
 
+def would_change(path: Path, data: bytes | str) -> bool:
+    """What write_if_changed would do, without writing."""
+    blob = data.encode("utf-8") if isinstance(data, str) else data
+    try:
+        return not (path.stat().st_size == len(blob) and path.read_bytes() == blob)
+    except FileNotFoundError:
+        return True
+
+
 def file_entry(path: Path) -> dict[str, Any]:
     return {"size": path.stat().st_size, "sha256": file_sha256(path)}
 
