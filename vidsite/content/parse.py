@@ -242,11 +242,17 @@ def _with_image(scene: Scene, page: Path, site_root: Path | None) -> Scene:
     found, problem = find_asset(src, page, site_root)
     if found is None:
         raise ContentError(f"image `{src}`: {problem}", path=page, line=scene.line)
-    try:
-        from PIL import Image, UnidentifiedImageError
+    import warnings
 
-        with Image.open(found) as im:
-            width, height = im.size
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # our own bound is checked below
+            with Image.open(found) as im:
+                width, height = im.size
+    except Image.DecompressionBombError:
+        width, height = MAX_IMAGE_PIXELS, 2  # far too big: reported below
     except (UnidentifiedImageError, OSError):
         raise ContentError(f"image `{src}` is not an image Pillow can read (use PNG, JPEG, WebP or GIF)",
                            path=page, line=scene.line) from None
