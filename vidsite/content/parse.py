@@ -252,7 +252,8 @@ def _with_image(scene: Scene, page: Path, site_root: Path | None) -> Scene:
             with Image.open(found) as im:
                 width, height = im.size
     except Image.DecompressionBombError:
-        width, height = MAX_IMAGE_PIXELS, 2  # far too big: reported below
+        raise ContentError(f"image `{src}` is over twice the {MAX_IMAGE_PIXELS // 1_000_000}-megapixel limit; "
+                           "scale it down", path=page, line=scene.line) from None
     except (UnidentifiedImageError, OSError):
         raise ContentError(f"image `{src}` is not an image Pillow can read (use PNG, JPEG, WebP or GIF)",
                            path=page, line=scene.line) from None
