@@ -6,7 +6,6 @@ Run: python bench/bench_site50.py [--jobs N]
 from __future__ import annotations
 
 import json
-import shutil
 import sys
 import tempfile
 from pathlib import Path

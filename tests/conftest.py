@@ -36,6 +36,15 @@ def make_site(root: Path, files: dict[str, str], config: str = SMALL) -> Path:
     return root
 
 
+def free_port() -> int:
+    """A TCP port nothing listens on (for fake services and servers on 127.0.0.1)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def run(*args: str) -> "CliRunner.invoke":
     result = CliRunner().invoke(main, list(args), catch_exceptions=False)
     return result

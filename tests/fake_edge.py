@@ -60,10 +60,9 @@ class FakeEdge:
         self.active += 1
         self.max_active = max(self.max_active, self.active)
         try:
-            text = voice = None
+            text = None
             async for msg in ws:
                 if "Path:ssml" in msg.data:
-                    voice = re.search(r"<voice name='([^']+)'>", msg.data).group(1)
                     text = unescape(re.search(r"<prosody[^>]*>(.*)</prosody>", msg.data, re.S).group(1))
                     break
             self.texts.append(text)

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import os
-import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -13,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import make_site, run
+from conftest import free_port, make_site, run
 
 DASK = Path(sys.executable).parent / "dask"
 CONFIG = 'title = "x"\n[video]\nwidth = 480\nheight = 270\n[tts]\nengine = "espeak"\n'
@@ -25,19 +23,13 @@ PAGES = {
 }
 
 
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def cluster():
     if not DASK.exists():
         if os.environ.get("CI"):
             pytest.fail("dask is missing: pip install -e '.[test]' installs distributed")
         pytest.skip("distributed is not installed")
-    port = _port()
+    port = free_port()
     address = f"tcp://127.0.0.1:{port}"
     quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
     procs = [subprocess.Popen([str(DASK), "scheduler", "--host", "127.0.0.1", "--port", str(port),

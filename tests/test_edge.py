@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, manifest, run
+from conftest import free_port, FIXTURES, manifest, run
 from fake_edge import FakeEdge
 
 PAGE = {"content/p.md": """
@@ -47,10 +46,7 @@ def fake():
 
 
 def _closed_port_url() -> str:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    return f"ws://127.0.0.1:{port}/edge/v1?TrustedClientToken=x"
+    return f"ws://127.0.0.1:{free_port()}/edge/v1?TrustedClientToken=x"
 
 
 def test_audio_and_word_timings_land_in_the_cache(fake, site_factory) -> None:

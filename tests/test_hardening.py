@@ -6,7 +6,6 @@ import hashlib
 import json
 import os
 import resource
-import shutil
 import signal
 import subprocess
 import sys
@@ -18,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import make_site, run
+from conftest import free_port, make_site, run
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "bench"))
 CONFIG = 'title = "x"\n[video]\nwidth = 480\nheight = 270\n[tts]\nengine = "espeak"\n'
@@ -171,7 +170,7 @@ def test_server_under_load_while_rebuilding(tmp_path: Path) -> None:
     from loadgen import load, plan, summary
 
     site = make_site(tmp_path / "site", _pages("hello"), CONFIG + "[build]\njobs = 1\n")
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "vidsite.cli", "serve", "--quality", "final", "--port", str(port),
                              str(site)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
@@ -199,14 +198,6 @@ def test_server_under_load_while_rebuilding(tmp_path: Path) -> None:
     finally:
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=20)
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _wait_status(port: int, ok, timeout: float = 60) -> dict:  # type: ignore[no-untyped-def]

@@ -8,7 +8,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -18,7 +17,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from conftest import make_site
+from conftest import free_port, make_site
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PAGE = """---
@@ -51,12 +50,6 @@ narration: That is all for now.
 OTHER = "```scene title\ntitle: Other\nnarration: Another page.\n```\n"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _get(port: int, path: str) -> tuple[int, dict[str, str], bytes]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     conn.request("GET", path)  # sent as written: no client-side normalisation of .. or %2e
@@ -75,7 +68,7 @@ def served(tmp_path: Path):
                      config='title = "Served"\n[video]\nwidth = 640\nheight = 360\n[tts]\nengine = "espeak"\n')
     (site / "static").mkdir()
     Image.new("RGB", (200, 120), "#FF0000").save(site / "static/red.png")
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "vidsite.cli", "serve", "--port", str(port), str(site)],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     deadline = time.time() + 60

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from vidsite.config import NarrationConfig
-from vidsite.fsutil import atomic_write, canonical_hash, slugify
+from vidsite.fsutil import atomic_write, canonical_hash
 from vidsite.models import Page, Scene
 
 log = logging.getLogger(__name__)
