@@ -56,3 +56,19 @@ def test_corpus_page_builds_to_video(path: Path, tmp_path: Path) -> None:
         assert not MARKDOWN_SYNTAX.search(scene["narration"]), scene["narration"]
     d = decode(site / f"output/{path.stem}/video.mp4")
     assert abs(d.video_end - d.audio_end) <= 1 / 30 and abs(d.video_end - m["duration"]) < 1e-3
+
+
+def test_check_lists_scenes_and_estimates_without_synthesising(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(FIXTURES / "bench", site)
+    result = run("check", str(site))
+    assert result.exit_code == 0, result.output
+    assert "narrated-static-sites.md  →  narrated-static-sites/  (10 scenes" in result.output
+    rows = re.findall(r"^\s+(\d+)\s+(\w+)\s+~\s*([\d.]+)s", result.output, re.M)
+    assert [r[1] for r in rows][:3] == ["title", "list", "command"] and len(rows) == 10
+    estimate = float(re.search(r"~(\d+)s of video", result.output).group(1))
+    assert 35 <= estimate <= 65  # the real build makes 46 s
+    assert not (site / ".vidsite").exists() and not (site / "output").exists()
+    (site / "content/narrated-static-sites.md").write_text("```scene nope\n```\n")
+    bad = run("check", str(site))
+    assert bad.exit_code == 1 and "narrated-static-sites.md:1: unknown scene type `nope`" in bad.output

@@ -94,4 +94,5 @@ def test_build_statistics_are_recorded(site_factory) -> None:
                 "frames_encoded", "video_seconds", "stages", "wall"):
         assert key in stats, key
     assert stats["pages"] == 1 and stats["video_seconds"] > 0 and "render+encode" in stats["stages"]
+    assert stats["wall"] >= sum(stats["stages"].values()) * 0.5 > 0
     assert "segments encoded" in result.output

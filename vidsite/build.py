@@ -20,7 +20,7 @@ from vidsite.config import SiteConfig, load_config
 from vidsite.content.discover import discover
 from vidsite.errors import EncodeError, VidsiteError
 from vidsite.fsutil import canonical_hash, file_sha256, write_json
-from vidsite.models import Page, Timeline, Voiceover
+from vidsite.models import Page, Section, Timeline, Voiceover
 from vidsite.render.theme import Theme, load_theme
 
 log = logging.getLogger(__name__)
@@ -383,11 +383,11 @@ def build(root: Path, **options: Any) -> BuildStats:
 
 
 def _build(root: Path, *, output: Path | None = None, drafts: bool = False, progress: Progress | None = None,
-          strict: bool = False, jobs: int | None = None, quality: str = "final", start_method: str | None = None,
-          hashed_names: bool | None = None, scheduler: str | None = None, **overrides: Any) -> BuildStats:
+           strict: bool = False, jobs: int | None = None, quality: str = "final", start_method: str | None = None,
+           hashed_names: bool | None = None, scheduler: str | None = None, **overrides: Any) -> BuildStats:
     """Build the site at `root` into `output` (default root/output). Raises VidsiteError on bad input,
     before anything is written."""
-    from vidsite.executor import default_jobs, executor_for
+    from vidsite.executor import default_jobs
 
     started = time.perf_counter()
     root = root.resolve()
@@ -400,40 +400,49 @@ def _build(root: Path, *, output: Path | None = None, drafts: bool = False, prog
     t = stats.timed("discover+parse", started)
     out = (output or root / "output").resolve()
     ctx = Context(root, out, config, theme, stats, progress or (lambda *a: None), strict, load_pronunciations(root))
-    stats.pages = len(pages)
-    stats.scenes = sum(len(p.scenes) for p in pages)
+    stats.pages, stats.scenes = len(pages), sum(len(p.scenes) for p in pages)
 
     keys = {p.url: video_key(p, ctx) for p in pages}
     current = {p.url: _up_to_date(out / p.url, keys[p.url], ctx.strict_engine) for p in pages}
     stale = [p for p in pages if current[p.url] is None]
     if stale:  # online engines synthesise a whole build's new sentences concurrently
-        ctx.speaker.prefetch([(ctx.narrator(s, p), voice_for(s, p, ctx.config), p.language) for p in stale for s in p.scenes])
-        t = stats.timed("speak", t)
-
+        ctx.speaker.prefetch([(ctx.narrator(s, p), voice_for(s, p, config), p.language) for p in stale for s in p.scenes])
+        stats.timed("speak", t)
     tasks: list[Any] = []
     ctx.progress("plan", None, stats)
     plans = [plan_page(p, keys[p.url], ctx, tasks) for p in stale]
+    run_tasks(tasks, ctx, start_method)
+    _record_speech(ctx)
+    publish_atomically(ctx, plans, pages, sections, current, started)
+    stats.wall = round(time.perf_counter() - started, 3)
+    return stats
+
+
+def run_tasks(tasks: list[Any], ctx: Context, start_method: str | None) -> None:
+    """Render and encode what the cache lacks, on local processes or Dask."""
+    if not tasks:
+        return
+    from vidsite.executor import executor_for, preload
+
+    stats = ctx.stats
     t = time.perf_counter()
-    if tasks:
-        from vidsite.executor import preload
+    preload()
+    ctx.progress("render+encode", None, stats)
+    try:
+        for result in executor_for(stats.jobs, ctx.config.build.scheduler or None, start_method).run(tasks):
+            stats.frames_encoded += result.frames_encoded
+            stats.segments_encoded += result.path.endswith(".mp4")
+            ctx.progress("task", None, stats)
+    except (VidsiteError, OSError):
+        raise  # OSError: build() says "disk full or read-only?"
+    except Exception as exc:  # noqa: BLE001 - a task's failure, reported without a traceback
+        raise EncodeError(f"rendering or encoding failed: {type(exc).__name__}: {exc}; output/ was not "
+                          "changed (run with -v for details)") from None
+    stats.timed("render+encode", t)
 
-        preload()
-        ctx.progress("render+encode", None, stats)
-        try:
-            for result in executor_for(stats.jobs, config.build.scheduler or None, start_method).run(tasks):
-                stats.frames_encoded += result.frames_encoded
-                stats.segments_encoded += result.path.endswith(".mp4")
-                ctx.progress("task", None, stats)
-        except VidsiteError:
-            raise
-        except OSError as exc:
-            raise EncodeError(f"rendering or encoding failed: {exc.strerror or exc} ({exc.filename or ctx.cache}); "
-                              "is the disk full or the cache folder read-only? output/ was not changed") from None
-        except Exception as exc:  # noqa: BLE001 - a task's failure, reported without a traceback
-            raise EncodeError(f"rendering or encoding failed: {type(exc).__name__}: {exc}; output/ was not "
-                              "changed (run with -v for details)") from None
-        t = stats.timed("render+encode", t)
 
+def _record_speech(ctx: Context) -> None:
+    stats = ctx.stats
     if ctx._narrator is not None and ctx._narrator._writer is not None:
         w = ctx._narrator._writer
         stats.ai_written, stats.ai_cached, stats.ai_fallback, stats.ai_problem = w.written, w.cached, w.fallbacks, w.problem
@@ -441,14 +450,17 @@ def _build(root: Path, *, output: Path | None = None, drafts: bool = False, prog
         stats.clips_synthesised, stats.clips_cached = ctx._speaker.synthesised, ctx._speaker.cached
         stats.clips_fallback, stats.engines_down = ctx._speaker.fallbacks, dict(ctx._speaker.down)
 
-    # Everything below writes into a clone of output/ that replaces it in one atomic swap at the end:
-    # a build that fails or is killed from here on leaves output/ exactly as it was.
+
+def publish_atomically(ctx: Context, plans: list[PagePlan], pages: list[Page], sections: list[Section],
+                       current: dict[str, Any], started: float) -> None:
+    """Join the rebuilt pages and write the site into a clone of output/, then swap it in atomically:
+    a build that fails or is killed leaves output/ exactly as it was. A no-op writes nothing."""
     from vidsite.safety import Staging
     from vidsite.site.publish import publish
 
+    stats, out = ctx.stats, ctx.out
     if not plans and not publish(ctx, [(p, current[p.url]) for p in pages], sections, dry_run=True):
-        stats.wall = round(time.perf_counter() - started, 3)
-        return stats  # nothing to do: nothing is written, not even a staging copy
+        return
     staging = Staging(out)
     ctx.out = staging.path
     try:
@@ -462,19 +474,15 @@ def _build(root: Path, *, output: Path | None = None, drafts: bool = False, prog
         stats.files_written += publish(ctx, [(p, current[p.url]) for p in pages], sections)
         stats.timed("publish", t)
         if not stats.nothing_to_do:
+            stats.video_seconds = round(stats.video_seconds, 3)
+            stats.wall = round(time.perf_counter() - started, 3)
             write_json(staging.path / "build.json", asdict(stats) | {"version": __version__})
-    except OSError as exc:
-        staging.discard()
-        raise VidsiteError(f"cannot write the site: {exc.strerror or exc} ({exc.filename or out}); is the disk "
-                           "full or the folder read-only? output/ was not changed") from None
     except BaseException:
         staging.discard()
         raise
+    finally:
+        ctx.out = out
     if stats.nothing_to_do:
         staging.discard()
     else:
         staging.commit()
-    ctx.out = out
-    stats.wall = round(time.perf_counter() - started, 3)
-    stats.video_seconds = round(stats.video_seconds, 3)
-    return stats
