@@ -96,7 +96,7 @@ def test_pronunciations_change_the_sound_not_the_captions(site_factory) -> None:
 
 def test_captions_are_short_and_split_at_sentences(site_factory) -> None:
     long = ("This first sentence is short. The second sentence, however, keeps going for quite a while, "
-            "with clauses and more clauses, until it has to be split across cues. Done.")
+            "with clauses and more clauses, until it has to be split across cues. Open index.html now. Done.")
     site = site_factory({"content/p.md": f"```scene title\ntitle: T\nnarration: {long}\n```\n"})
     assert run("build", str(site)).exit_code == 0
     vtt = (site / "output/p/captions.en.vtt").read_text()
@@ -104,6 +104,7 @@ def test_captions_are_short_and_split_at_sentences(site_factory) -> None:
     assert all(1 <= len(lines) <= 2 and all(len(l) <= 42 for l in lines) for lines in cues), cues
     texts = [" ".join(lines) for lines in cues]
     assert texts[0] == "This first sentence is short." and texts[-1] == "Done."
+    assert "Open index.html now." in texts
     assert " ".join(texts) == long
     assert (site / "output/p/captions.en.srt").read_text().startswith("1\n00:00:00,")
 

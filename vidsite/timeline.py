@@ -130,9 +130,11 @@ def captions(timeline: Timeline, voiceovers: list[Voiceover], max_chars: int = 8
                 if b - a > max_chars:
                     flush()
             group.append(word)
-            tail = vo.text[word.char + len(word.text) : word.char + len(word.text) + 1]
-            length = word.char + len(word.text) - group[0].char
-            if tail in (".", "!", "?", "…") or (tail in (",", ";", ":") and length > max_chars * 0.6):
+            after = word.char + len(word.text)
+            tail, beyond = vo.text[after : after + 1], vo.text[after + 1 : after + 2]
+            ends = beyond in ("", " ", "\n")  # "index.html" and "3.5" do not end a sentence
+            length = after - group[0].char
+            if ends and (tail in (".", "!", "?", "…") or (tail in (",", ";", ":") and length > max_chars * 0.6)):
                 flush()
         flush()
     for i in range(len(cues) - 1):  # cues never overlap

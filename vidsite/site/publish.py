@@ -97,8 +97,9 @@ def publish(ctx: Any, manifests: list[tuple[Page, dict[str, Any]]], sections: li
         sections_out = []
         for path, items in sorted(groups.items()):
             sec = titled.get((edition, path)) or titled.get((site.default_lang, path))
-            sections_out.append({"title": sec.title if sec else "", "description": sec.description if sec else "",
-                                 "pages": items})
+            root = path == ""  # the site title already heads the page
+            sections_out.append({"title": sec.title if sec and not root else "",
+                                 "description": sec.description if sec else "", "pages": items})
         others = [{"lang": c, "name": language_name(c), "href": ("../" if prefix else "") +
                    (f"{site.url_prefix(c)}/" if site.url_prefix(c) else "") + "index.html", "current": c == edition,
                    "url": absolute(site.base_url, (site.url_prefix(c) + "/") if site.url_prefix(c) else "")}
