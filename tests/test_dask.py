@@ -97,3 +97,30 @@ def _children(pid: int) -> list[int]:
         return [int(c) for t in Path(f"/proc/{pid}/task").iterdir() for c in (t / "children").read_text().split()]
     except OSError:
         return []
+
+
+def test_a_shared_cache_at_a_url_is_reused_by_another_machine(tmp_path: Path) -> None:
+    """Two checkouts with separate local caches and one shared store (file:// here, s3:// in practice)."""
+    import json
+
+    store = tmp_path / "store"
+    config = CONFIG + f'[cache]\nurl = "file://{store}"\n'
+    first = make_site(tmp_path / "ci-run-1", PAGES, config)
+    assert run("build", str(first)).exit_code == 0
+    assert list((store / "clips").glob("*.json")) and list((store / "segments").glob("*.mp4"))
+    assert not list(store.rglob(".*.part")), "no half-uploaded entries are left behind"
+    second = make_site(tmp_path / "ci-run-2", PAGES, config)
+    result = run("build", str(second))
+    assert result.exit_code == 0, result.output
+    stats = json.loads((second / "output/build.json").read_text())
+    assert stats["clips_synthesised"] == 0 and stats["segments_encoded"] == 0 and stats["segments_reused"] == 30
+    assert _outputs(second) == _outputs(first)
+
+
+def test_dask_workers_share_results_through_the_url_cache(cluster, tmp_path: Path) -> None:
+    address, _ = cluster
+    store = tmp_path / "store"
+    site = make_site(tmp_path / "dask", PAGES, CONFIG + f'[cache]\nurl = "file://{store}"\n')
+    assert run("build", "--scheduler", address, str(site)).exit_code == 0
+    assert len(list((store / "segments").glob("*.mp4"))) == 30 and len(list((store / "audio").glob("*.m4a"))) == 10
+    assert _outputs(site) == _local_reference(tmp_path)

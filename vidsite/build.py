@@ -86,6 +86,16 @@ class Context:
     _speaker: Any = None
     _encoder: Any = None
     _narrator: Any = None
+    _shared: Any = False
+
+    @property
+    def shared(self) -> Any:
+        """The shared cache at [cache] url, or None."""
+        if self._shared is False:
+            from vidsite.shared_cache import shared_for
+
+            self._shared = shared_for(self.config.cache.url, self.cache)
+        return self._shared
 
     @property
     def cache(self) -> Path:
@@ -112,7 +122,8 @@ class Context:
             from vidsite.speech.cache import ClipCache
             from vidsite.speech.speak import Speaker
 
-            self._speaker = Speaker(self.config.tts, ClipCache(self.cache), self.pronunciations, self.strict)
+            self._speaker = Speaker(self.config.tts, ClipCache(self.cache, self.shared), self.pronunciations,
+                                    self.strict)
         return self._speaker
 
     @property
@@ -226,10 +237,12 @@ def plan_page(page: Page, key: str, ctx: Context, tasks: list[Any]) -> PagePlan:
         path = ctx.cache / "segments" / f"{scene.type}-{seg_key}.mp4"
         stats.distinct_frames += len(span.stills) + span.fade
         poster = str(path.with_suffix(".jpg")) if span.index == 0 else ""
+        if ctx.shared and ctx.shared.fetch(path) and poster:
+            ctx.shared.fetch(Path(poster))
         if path.is_file() and path.stat().st_size > 0 and (not poster or Path(poster).is_file()):
             stats.segments_reused += 1
         else:
-            tasks.append(replace(task, path=str(path), poster=poster))
+            tasks.append(replace(task, path=str(path), poster=poster, share=_share(ctx)))
         segments.append((path, span.start))
         keys.append(seg_key)
 
@@ -241,16 +254,23 @@ def plan_page(page: Page, key: str, ctx: Context, tasks: list[Any]) -> PagePlan:
     audio_key = canonical_hash({"version": __version__, "samples": samples, "rate": AUDIO_RATE,
                                 "clips": [(at, Path(p).stem) for at, p in placements]})
     audio = ctx.cache / "audio" / f"{page.slug}-{audio_key}.m4a"
+    if ctx.shared:
+        ctx.shared.fetch(audio)
     if not audio.is_file():
-        tasks.append(AudioTask(str(audio), samples, AUDIO_RATE, placements))
+        tasks.append(AudioTask(str(audio), samples, AUDIO_RATE, placements, _share(ctx)))
     stats.timed("time+plan", t)
     return PagePlan(page, key, voiceovers, timeline, segments, keys, audio)
+
+
+def _share(ctx: Context) -> tuple[str, str] | None:
+    return (ctx.config.cache.url, str(ctx.cache)) if ctx.config.cache.url else None
 
 
 def _segment_key(task: Any, ctx: Context) -> str:
     """Everything the segment shows, by content: image files by their hash, not their path, and the
     theme without its search paths, so the same scene in another checkout reuses the entry."""
     data = asdict(task)
+    data.pop("share")  # where results are shared is not what they are
     data["fields"] = portable(task.fields)
     if task.fade:
         data["fade"] = [task.fade[0], task.fade[1], portable(task.fade[2]), task.fade[3]]
@@ -432,6 +452,11 @@ def run_tasks(tasks: list[Any], ctx: Context, start_method: str | None) -> None:
         for result in executor_for(stats.jobs, ctx.config.build.scheduler or None, start_method).run(tasks):
             stats.frames_encoded += result.frames_encoded
             stats.segments_encoded += result.path.endswith(".mp4")
+            if ctx.shared:  # with Dask, the worker already published it; here it is fetched
+                made = Path(result.path)
+                for part in (made, made.with_suffix(".jpg")) if made.suffix == ".mp4" else (made,):
+                    if ctx.shared.fetch(part) and part.exists():
+                        ctx.shared.publish(part)
             ctx.progress("task", None, stats)
     except (VidsiteError, OSError):
         raise  # OSError: build() says "disk full or read-only?"

@@ -63,6 +63,8 @@ class BuildConfig(_Section):
 class CacheConfig(_Section):
     dir: str = Field(".vidsite/cache", description="Cache folder, relative to the site root or absolute (a shared "
                      "path for Dask workers). CI keeps it.")
+    url: str = Field("", description="Shared cache at an fsspec URL (s3://…, gs://…, file:///…): entries are "
+                     "fetched from it on a miss and published to it when made.")
 
 
 LANG_CODE = r"^[a-z]{2,3}(-[A-Za-z0-9]+)?$"

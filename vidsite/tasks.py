@@ -31,6 +31,7 @@ class SegmentTask:
     codec: str
     options: tuple[tuple[str, str], ...]
     poster: str = ""  # also write the last still here as JPEG (a page's first scene)
+    share: tuple[str, str] | None = None  # (shared cache URL, local cache root): publish the result there
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ class AudioTask:
     samples: int  # total length, at `rate`
     rate: int
     placements: tuple[tuple[int, str], ...]  # (first sample, clip wav)
+    share: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -57,8 +59,16 @@ def run(task: SegmentTask | AudioTask) -> Result:
         from vidsite.encode.audio import encode_audio
 
         encode_audio(Path(task.path), task.placements, task.samples, task.rate)
-        return Result(task.path, 0, time.perf_counter() - started)
-    return Result(task.path, _segment(task), time.perf_counter() - started)
+        frames = 0
+    else:
+        frames = _segment(task)
+    if task.share:  # a worker elsewhere hands its result over through the shared cache
+        from vidsite.shared_cache import SharedCache
+
+        shared = SharedCache(task.share[0], Path(task.share[1]))
+        for made in (Path(task.path), Path(getattr(task, "poster", "") or task.path)):
+            shared.publish(made)
+    return Result(task.path, frames, time.perf_counter() - started)
 
 
 def _segment(task: SegmentTask) -> int:

@@ -12,6 +12,7 @@ import json
 import logging
 import wave
 from pathlib import Path
+from typing import Any
 
 from vidsite.fsutil import atomic_write, canonical_hash, slugify
 from vidsite.models import Clip, Word
@@ -28,8 +29,9 @@ def clip_key(engine: str, version: str, voice: str, rate: int, pitch: int, text:
 
 
 class ClipCache:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, shared: Any = None) -> None:
         self.dir = root / "clips"
+        self.shared = shared  # a SharedCache, or None
 
     def _paths(self, key: str, text: str) -> tuple[Path, Path]:
         stem = f"{slugify(text, 24)}-{key}"
@@ -37,6 +39,8 @@ class ClipCache:
 
     def get(self, key: str, text: str) -> Clip | None:
         wav_path, meta_path = self._paths(key, text)
+        if self.shared and not meta_path.exists() and self.shared.fetch(meta_path):
+            self.shared.fetch(wav_path)
         try:
             meta = json.loads(meta_path.read_text(encoding="utf-8"))
             with wave.open(str(wav_path), "rb") as w:
@@ -67,6 +71,9 @@ class ClipCache:
             "samples": samples, "words": [w.__dict__ for w in speech.words],
         }
         atomic_write(meta_path, json.dumps(meta, ensure_ascii=False, sort_keys=True))
+        if self.shared:
+            self.shared.publish(wav_path)
+            self.shared.publish(meta_path)  # the sidecar last: it marks the entry complete
         return Clip(key, wav_path, speech.sample_rate, samples, speech.words, engine, voice, cached=False)
 
     def entries(self) -> list[Path]:
