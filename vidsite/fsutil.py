@@ -58,8 +58,8 @@ def write_json(path: Path, data: Any) -> None:
     atomic_write(path, json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n")
 
 
-def slugify(text: str, length: int = 32) -> str:
+def slugify(text: str, length: int = 32, default: str = "x") -> str:
     import re
 
     slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:length].strip("-")
-    return slug or "x"
+    return slug or default

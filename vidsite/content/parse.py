@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from vidsite.config import ACCENTS
 from vidsite.content.scenes import SCENE_TYPES, SceneFields
 from vidsite.errors import ContentError
+from vidsite.fsutil import slugify
 from vidsite.models import Page, Scene
 
 MAX_SCENES = 200
@@ -294,5 +295,4 @@ def _first_heading(tokens: list[Any]) -> str | None:
 
 
 def _slug(stem: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-")
-    return slug or "page"
+    return slugify(stem, length=200, default="page")

@@ -9,14 +9,11 @@ from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from vidsite.models import Page
+from vidsite.site.writer import absolute
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 VIDEO_NS = "http://www.google.com/schemas/sitemap-video/1.1"
 XHTML_NS = "http://www.w3.org/1999/xhtml"
-
-
-def _abs(base_url: str, path: str) -> str:
-    return base_url.rstrip("/") + "/" + path.lstrip("/")
 
 
 def sitemap(base_url: str, entries: list[tuple[Page, dict[str, Any]]], indexes: list[str],
@@ -24,21 +21,21 @@ def sitemap(base_url: str, entries: list[tuple[Page, dict[str, Any]]], indexes: 
     rows = [f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="{SITEMAP_NS}" xmlns:video="{VIDEO_NS}" '
             f'xmlns:xhtml="{XHTML_NS}">']
     for index in indexes:
-        rows.append(f"  <url><loc>{escape(_abs(base_url, index))}</loc></url>")
+        rows.append(f"  <url><loc>{escape(absolute(base_url, index))}</loc></url>")
     for page, m in entries:
         folder = page.url + "/"
         alternates = "".join(
-            f'\n    <xhtml:link rel="alternate" hreflang={quoteattr(p.listed_in)} href={quoteattr(_abs(base_url, p.url + "/"))}/>'
+            f'\n    <xhtml:link rel="alternate" hreflang={quoteattr(p.listed_in)} href={quoteattr(absolute(base_url, p.url + "/"))}/>'
             for p in translations.get(page.translation_key, []) if len(translations[page.translation_key]) > 1
         )
         description = (page.description or page.title)[:2048]
         rows.append(
-            f"  <url>\n    <loc>{escape(_abs(base_url, folder))}</loc>{alternates}\n"
+            f"  <url>\n    <loc>{escape(absolute(base_url, folder))}</loc>{alternates}\n"
             f"    <video:video>\n"
-            f"      <video:thumbnail_loc>{escape(_abs(base_url, folder + m['assets']['poster']))}</video:thumbnail_loc>\n"
+            f"      <video:thumbnail_loc>{escape(absolute(base_url, folder + m['assets']['poster']))}</video:thumbnail_loc>\n"
             f"      <video:title>{escape(page.title[:100])}</video:title>\n"
             f"      <video:description>{escape(description)}</video:description>\n"
-            f"      <video:content_loc>{escape(_abs(base_url, folder + m['assets']['video']))}</video:content_loc>\n"
+            f"      <video:content_loc>{escape(absolute(base_url, folder + m['assets']['video']))}</video:content_loc>\n"
             f"      <video:duration>{max(1, min(28800, round(m['duration'])))}</video:duration>\n"
             + (f"      <video:publication_date>{page.date}</video:publication_date>\n" if page.date else "")
             + "    </video:video>\n  </url>"
@@ -62,17 +59,17 @@ def rss(title: str, base_url: str, home: str, lang: str, entries: list[tuple[Pag
         items.append(
             "  <item>\n"
             f"    <title>{escape(page.title)}</title>\n"
-            f"    <link>{escape(_abs(base_url, folder))}</link>\n"
-            f'    <guid isPermaLink="true">{escape(_abs(base_url, folder))}</guid>\n'
+            f"    <link>{escape(absolute(base_url, folder))}</link>\n"
+            f'    <guid isPermaLink="true">{escape(absolute(base_url, folder))}</guid>\n'
             f"    <description>{escape(page.description or page.title)}</description>\n"
-            f"    <enclosure url={quoteattr(_abs(base_url, folder + m['assets']['video']))} "
+            f"    <enclosure url={quoteattr(absolute(base_url, folder + m['assets']['video']))} "
             f'length="{video["size"]}" type="video/mp4"/>\n'
             + (f"    <pubDate>{format_datetime(when)}</pubDate>\n" if when else "")
             + "  </item>"
         )
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0">\n<channel>\n'
-        f"  <title>{escape(title)}</title>\n  <link>{escape(_abs(base_url, home))}</link>\n"
+        f"  <title>{escape(title)}</title>\n  <link>{escape(absolute(base_url, home))}</link>\n"
         f"  <description>{escape(title)}: videos</description>\n  <language>{escape(lang)}</language>\n"
         + "\n".join(items) + "\n</channel>\n</rss>\n"
     )
@@ -85,15 +82,15 @@ def json_feed(title: str, base_url: str, home: str, feed: str, entries: list[tup
         folder = page.url + "/"
         video = m["files"][m["assets"]["video"]]
         item = {
-            "id": _abs(base_url, folder), "url": _abs(base_url, folder), "title": page.title,
+            "id": absolute(base_url, folder), "url": absolute(base_url, folder), "title": page.title,
             "content_text": page.description or page.title, "language": page.language,
-            "image": _abs(base_url, folder + m["assets"]["poster"]),
-            "attachments": [{"url": _abs(base_url, folder + m["assets"]["video"]), "mime_type": "video/mp4",
+            "image": absolute(base_url, folder + m["assets"]["poster"]),
+            "attachments": [{"url": absolute(base_url, folder + m["assets"]["video"]), "mime_type": "video/mp4",
                              "size_in_bytes": video["size"], "duration_in_seconds": m["duration"]}],
         }
         if page.date:
             item["date_published"] = f"{page.date}T00:00:00Z"
         items.append(item)
     return json.dumps({"version": "https://jsonfeed.org/version/1.1", "title": title, "language": lang,
-                       "home_page_url": _abs(base_url, home), "feed_url": _abs(base_url, feed), "items": items},
+                       "home_page_url": absolute(base_url, home), "feed_url": absolute(base_url, feed), "items": items},
                       indent=2, ensure_ascii=False) + "\n"

@@ -10,13 +10,8 @@ from typing import Any
 
 from vidsite.models import Page, Section
 from vidsite.site.i18n import context, language_name
-from vidsite.site.writer import clock, environment, file_entry, would_change
+from vidsite.site.writer import absolute, clock, environment, file_entry, would_change
 from vidsite.site.writer import write_if_changed as write_file
-
-
-def absolute(base_url: str, path: str) -> str:
-    """`path` (from the site root) under base_url: absolute when base_url is, else root-relative."""
-    return base_url.rstrip("/") + "/" + path.lstrip("/")
 
 
 IMMUTABLE = "public, max-age=31536000, immutable"

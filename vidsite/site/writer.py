@@ -24,6 +24,11 @@ def environment(layouts: Path, theme: str) -> jinja2.Environment:
     return env
 
 
+def absolute(base_url: str, path: str) -> str:
+    """`path` (from the site root) under base_url: absolute when base_url is, else root-relative."""
+    return base_url.rstrip("/") + "/" + path.lstrip("/")
+
+
 def write_if_changed(path: Path, data: bytes | str) -> bool:
     """Atomic write, skipped when the file already holds these bytes. True when written."""
     blob = data.encode("utf-8") if isinstance(data, str) else data
