@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from vidsite.cli import main
 
 FIXTURES = Path(__file__).parent / "fixtures"
+BENCH_SITE = Path(__file__).parent.parent / "bench" / "site"  # the benchmark page, as in ../shared/bench/site
 SMALL = """
 title = "Test site"
 [video]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from conftest import FIXTURES, decode, manifest, run
+from conftest import BENCH_SITE, decode, manifest, run
 from vidsite.config import TTSConfig
 from vidsite.speech.cache import ClipCache
 from vidsite.speech.speak import Speaker, units
@@ -33,7 +33,7 @@ def _lead(clip_wav: Path, threshold: float = 0.02) -> float:
 def test_bench_site_at_1080p_is_in_sync(tmp_path: Path) -> None:
     """The benchmark page at the real defaults: tracks equal, rate as declared, slides on narration."""
     site = tmp_path / "bench"
-    shutil.copytree(FIXTURES / "bench", site)
+    shutil.copytree(BENCH_SITE, site)
     result = run("build", str(site))
     assert result.exit_code == 0, result.output
     m = manifest(site, "narrated-static-sites")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, decode, manifest, run
+from conftest import BENCH_SITE, FIXTURES, decode, manifest, run
 from vidsite.content.parse import parse_page
 from vidsite.narrate.templates import narrate
 
@@ -60,7 +60,7 @@ def test_corpus_page_builds_to_video(path: Path, tmp_path: Path) -> None:
 
 def test_check_lists_scenes_and_estimates_without_synthesising(tmp_path: Path) -> None:
     site = tmp_path / "site"
-    shutil.copytree(FIXTURES / "bench", site)
+    shutil.copytree(BENCH_SITE, site)
     result = run("check", str(site))
     assert result.exit_code == 0, result.output
     assert "narrated-static-sites.md  →  narrated-static-sites/  (10 scenes" in result.output

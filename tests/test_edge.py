@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import free_port, FIXTURES, manifest, run
+from conftest import BENCH_SITE, free_port, FIXTURES, manifest, run
 from fake_edge import FakeEdge
 
 PAGE = {"content/p.md": """
@@ -126,7 +126,7 @@ def test_concurrency_is_bounded(fake, site_factory) -> None:
 def test_bench_site_offline_default_engine_warns_once(tmp_path: Path) -> None:
     """This machine cannot reach edge-tts: the default engine builds anyway, and says so once."""
     site = tmp_path / "bench"
-    shutil.copytree(FIXTURES / "bench", site)
+    shutil.copytree(BENCH_SITE, site)
     (site / "config.toml").write_text(f'title = "b"\n[video]\nwidth = 160\nheight = 90\n[tts]\nedge_url = "{_closed_port_url()}"\n')
     result = run("build", str(site))
     assert result.exit_code == 0 and result.output.count("warning:") == 1
