@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BENCH_SITE, free_port, FIXTURES, manifest, run
+from conftest import BENCH_SITE, free_port, manifest, run
 from fake_edge import FakeEdge
 
 PAGE = {"content/p.md": """
