@@ -48,6 +48,8 @@ class BuildStats:
     ai_problem: str = ""
     segments_encoded: int = 0
     segments_reused: int = 0
+    tasks: int = 0  # render/encode tasks this build needed
+    tasks_done: int = 0
     frames_encoded: int = 0
     distinct_frames: int = 0
     video_seconds: float = 0.0
@@ -445,6 +447,7 @@ def run_tasks(tasks: list[Any], ctx: Context, start_method: str | None) -> None:
     from vidsite.executor import executor_for, preload
 
     stats = ctx.stats
+    stats.tasks = len(tasks)
     t = time.perf_counter()
     preload()
     ctx.progress("render+encode", None, stats)
@@ -452,6 +455,7 @@ def run_tasks(tasks: list[Any], ctx: Context, start_method: str | None) -> None:
         for result in executor_for(stats.jobs, ctx.config.build.scheduler or None, start_method).run(tasks):
             stats.frames_encoded += result.frames_encoded
             stats.segments_encoded += result.path.endswith(".mp4")
+            stats.tasks_done += 1
             if ctx.shared:  # with Dask, the worker already published it; here it is fetched
                 made = Path(result.path)
                 for part in (made, made.with_suffix(".jpg")) if made.suffix == ".mp4" else (made,):

@@ -26,9 +26,14 @@ class _Progress:
             self.done += 1
         if not self.enabled:
             return
-        name = page.url if page is not None else "rendering and encoding"
-        line = (f"\r\x1b[2K  pages {self.done}/{stats.pages} · segments encoded {stats.segments_encoded} "
-                f"reused {stats.segments_reused} · {stats.video_seconds:.1f}s of video · {name}")
+        if page is not None:
+            doing = f"wrote {page.url}"
+        elif stats.tasks:
+            doing = f"rendering and encoding {stats.tasks_done}/{stats.tasks}"
+        else:
+            doing = "speaking and timing"
+        line = (f"\r\x1b[2K  pages {self.done}/{stats.pages} · segments encoded {stats.segments_encoded}, "
+                f"reused {stats.segments_reused} · {stats.video_seconds:.1f}s of video · {doing}")
         click.echo(line[:160], nl=False, err=True)
 
     def close(self) -> None:
