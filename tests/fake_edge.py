@@ -96,7 +96,7 @@ class FakeEdge:
     def start(self) -> "FakeEdge":
         app = web.Application()
         app.router.add_get("/edge/v1", self.handler)
-        self._server = Served(app)
+        self._server = Served(app, self.port)
         self.port = self._server.port
         return self
 

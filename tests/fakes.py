@@ -13,15 +13,15 @@ from aiohttp import web
 class Served:
     """`app` on 127.0.0.1 at a free port until stop()."""
 
-    def __init__(self, app: web.Application) -> None:
+    def __init__(self, app: web.Application, port: int = 0) -> None:
         ready = threading.Event()
-        self.port = 0
+        self.port = port
 
         def serve() -> None:
             loop = asyncio.new_event_loop()
             runner = web.AppRunner(app)
             loop.run_until_complete(runner.setup())
-            site = web.TCPSite(runner, "127.0.0.1", 0)
+            site = web.TCPSite(runner, "127.0.0.1", self.port)
             loop.run_until_complete(site.start())
             self.port = site._server.sockets[0].getsockname()[1]
             self.loop = loop

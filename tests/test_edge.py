@@ -131,3 +131,20 @@ def test_bench_site_offline_default_engine_warns_once(tmp_path: Path) -> None:
     result = run("build", str(site))
     assert result.exit_code == 0 and result.output.count("warning:") == 1
     assert run("build", "--strict", str(site)).exit_code == 1
+
+
+def test_fallback_pages_are_revoiced_when_the_service_answers_again(site_factory) -> None:
+    port = free_port()
+    url = f"ws://127.0.0.1:{port}/edge/v1?TrustedClientToken=test"
+    site = site_factory(PAGE, _config(url, engine="auto"))
+    assert "fell back" in run("build", str(site)).output  # nothing listens yet
+    assert manifest(site, "p")["scenes"][0]["engine"] == "espeak"
+    assert "nothing to do" in run("build", str(site)).output  # still offline: a no-op stays a no-op
+    server = FakeEdge(port=port).start()
+    try:
+        result = run("build", str(site))
+        assert result.exit_code == 0 and "fell back" not in result.output
+        assert manifest(site, "p")["scenes"][0]["engine"] == "edge" and server.connections == 1
+        assert "nothing to do" in run("build", str(site)).output
+    finally:
+        server.stop()

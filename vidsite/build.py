@@ -426,6 +426,7 @@ def _build(root: Path, *, output: Path | None = None, drafts: bool = False, prog
 
     keys = {p.url: video_key(p, ctx) for p in pages}
     current = {p.url: _up_to_date(out / p.url, keys[p.url], ctx.strict_engine) for p in pages}
+    _revoice_fallbacks(ctx, current)
     stale = [p for p in pages if current[p.url] is None]
     if stale:  # online engines synthesise a whole build's new sentences concurrently
         ctx.speaker.prefetch([(ctx.narrator(s, p), voice_for(s, p, config), p.language) for p in stale for s in p.scenes])
@@ -438,6 +439,22 @@ def _build(root: Path, *, output: Path | None = None, drafts: bool = False, prog
     publish_atomically(ctx, plans, pages, sections, current, started)
     stats.wall = round(time.perf_counter() - started, 3)
     return stats
+
+
+def _revoice_fallbacks(ctx: Context, current: dict[str, Any]) -> None:
+    """Pages spoken by the offline fallback are made again once the preferred engine answers.
+    The check is one socket connect, and only when such pages exist: offline no-op builds stay no-ops."""
+    from vidsite.speech.speak import CHAINS
+
+    preferred = CHAINS[ctx.config.tts.engine][0]
+    fallen = [url for url, m in current.items() if m and any(s.get("engine") != preferred for s in m["scenes"])]
+    if not fallen or len(CHAINS[ctx.config.tts.engine]) < 2:
+        return
+    engine = ctx.speaker.engine(preferred)
+    if hasattr(engine, "reachable") and engine.reachable() is None:
+        log.info("%s answers again: re-voicing %d page(s)", preferred, len(fallen))
+        for url in fallen:
+            current[url] = None
 
 
 def run_tasks(tasks: list[Any], ctx: Context, start_method: str | None) -> None:
