@@ -298,6 +298,12 @@ def serve(root: Path, *, port: int = 1313, bind: str = "127.0.0.1", watch: bool 
           **build_args: Any) -> None:
     import uvicorn
 
+    import multiprocessing
+
+    # Rebuild workers come from a forkserver (this process has threads, so it must not fork);
+    # the forkserver imports the media stack once, so each rebuild's workers start warm.
+    multiprocessing.set_forkserver_preload(["vidsite.tasks", "vidsite.encode.segments", "vidsite.encode.audio",
+                                            "vidsite.render.slides", "av", "numpy", "PIL.Image"])
     root = root.resolve()
     out = root / "output"
     state = State()
