@@ -180,3 +180,26 @@ def test_removed_page_leaves_the_site(site_factory) -> None:
     assert run("build", str(site)).exit_code == 0
     assert not (site / "output/b").exists() and (site / "output/a/video.mp4").exists()
     assert "b/" not in (site / "output/index.html").read_text()
+
+
+def test_static_files_are_copied_as_they_are_but_never_from_outside(site_factory) -> None:
+    site = site_factory({"content/p.md": "```scene title\ntitle: T\nnarration: Hi.\n```\n",
+                         "content/docs/intro.md": "```scene title\ntitle: I\nnarration: Hi.\n```\n",
+                         "static/logo.svg": "<svg/>", "static/docs/guide.pdf": "%PDF-1.4 fake",
+                         "static/p/video.mp4": "not the page's video",
+                         "static/.secret": "hidden", "static/index.html": "not the site index"})
+    (site / "static/leak.txt").symlink_to("/etc/hostname")
+    assert run("build", str(site)).exit_code == 0
+    out = site / "output"
+    assert (out / "logo.svg").read_text() == "<svg/>" and (out / "docs/guide.pdf").exists()
+    assert not (out / ".secret").exists() and not (out / "leak.txt").exists()
+    assert (out / "p/video.mp4").read_bytes() != b"not the page's video"  # a page's folder wins
+    assert "not the site index" not in (out / "index.html").read_text()
+    files = json.loads((out / "manifest.json").read_text())["files"]
+    assert "logo.svg" in files and "docs/guide.pdf" in files
+    assert "nothing to do" in run("build", str(site)).output
+    (site / "static/logo.svg").write_text("<svg version='2'/>")
+    assert run("build", str(site)).exit_code == 0 and "version='2'" in (out / "logo.svg").read_text()
+    (site / "static/docs/guide.pdf").unlink()
+    assert run("build", str(site)).exit_code == 0 and not (out / "docs/guide.pdf").exists()
+    assert (out / "docs/intro/video.mp4").exists()

@@ -104,6 +104,8 @@ def publish(ctx: Any, manifests: list[tuple[Page, dict[str, Any]]], sections: li
                                 **context(edition))
         written += write_if_changed(out / prefix / "index.html", html)
 
+    static = _static_files(ctx.root, {p.url for p, _ in manifests})
+    written += _copy_static(ctx, out, static, _read(out / "manifest.json").get("static", []), dry_run)
     from vidsite.site.feeds import json_feed, rss, sitemap
 
     indexes = []
@@ -141,15 +143,56 @@ def publish(ctx: Any, manifests: list[tuple[Page, dict[str, Any]]], sections: li
         for name in ("index.html", "feed.xml", "feed.json"):
             files[home + name] = file_entry(out / home / name) | {"cache_control": SHORT}
     files["sitemap.xml"] = file_entry(out / "sitemap.xml") | {"cache_control": SHORT}
+    for rel in static:
+        if (out / rel).is_file():
+            files[rel] = file_entry(out / rel) | {"cache_control": MEDIUM}
     site_manifest = {
         "title": site.title, "base_url": site.base_url, "default_language": site.default_lang,
         "languages": site.lang_codes,
         "pages": sorted(current),
+        "static": static,
         "videos": [{"url": p.url + "/", "title": p.title, "duration": m["duration"], "language": p.language,
                     "listed_in": p.listed_in, "translation_key": p.translation_key} for p, m in manifests],
         "files": dict(sorted(files.items())),
     }
     written += write_if_changed(out / "manifest.json", json.dumps(site_manifest, indent=2, ensure_ascii=False) + "\n")
+    return written
+
+
+def _static_files(root: Path, page_urls: set[str]) -> list[str]:
+    """static/ files to publish as they are: inside the site only (static/ is untrusted), never
+    hidden files, and never over what the build itself writes."""
+    static = root / "static"
+    if not static.is_dir():
+        return []
+    base = root.resolve()
+    out = []
+    for path in sorted(static.rglob("*")):
+        rel = path.relative_to(static)
+        if not path.is_file() or any(part.startswith(".") for part in rel.parts):
+            continue
+        if not path.resolve().is_relative_to(base):
+            continue  # a symlink that leads out of the site is not followed
+        name = rel.as_posix()
+        if name in ("index.html", "manifest.json", "sitemap.xml", "feed.xml", "feed.json", "build.json"):
+            continue
+        if any(name == url or name.startswith(url + "/") for url in page_urls):
+            continue  # a page's folder wins
+        out.append(name)
+    return out
+
+
+def _copy_static(ctx: Any, out: Path, static: list[str], before: list[str], dry_run: bool) -> int:
+    """Copy static/ files; remove the ones an earlier build copied that are gone from static/."""
+    written = 0
+    for rel in static:
+        data = (ctx.root / "static" / rel).read_bytes()
+        written += (would_change if dry_run else write_file)(out / rel, data)
+    for rel in set(before) - set(static):
+        if (out / rel).is_file():
+            if not dry_run:
+                (out / rel).unlink()
+            written += 1
     return written
 
 
