@@ -24,16 +24,20 @@ class Served:
             site = web.TCPSite(runner, "127.0.0.1", self.port)
             loop.run_until_complete(site.start())
             self.port = site._server.sockets[0].getsockname()[1]
-            self.loop = loop
+            self.loop, self.runner = loop, runner
             ready.set()
             loop.run_forever()
+            loop.run_until_complete(runner.cleanup())  # close connections and handlers before the loop goes
+            loop.close()
 
-        threading.Thread(target=serve, daemon=True).start()
+        self.thread = threading.Thread(target=serve, daemon=True)
+        self.thread.start()
         if not ready.wait(10):
             raise RuntimeError("fake server did not start")
 
     def stop(self) -> None:
         self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout=10)
 
 
 class FakeMessagesAPI:
