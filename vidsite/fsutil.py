@@ -6,8 +6,9 @@ import hashlib
 import json
 import os
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 
 _UMASK = os.umask(0)
@@ -45,13 +46,20 @@ def atomic_write(path: Path, data: bytes | str) -> None:
         raise
 
 
-def temp_path(path: Path) -> Path:
-    """A temp name beside `path` for writers that need a file name (encoders); rename it into place."""
+@contextmanager
+def replacing(path: Path) -> Iterator[Path]:
+    """A temp name beside `path` for writers that need a file name (encoders, downloads): renamed
+    onto `path` if the block completes, removed if it does not, so `path` is old or whole, never half."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=path.suffix)
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=path.suffix)
     os.close(fd)
-    os.chmod(tmp, FILE_MODE)
-    return Path(tmp)
+    tmp = Path(name)
+    try:
+        os.chmod(tmp, FILE_MODE)
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def write_json(path: Path, data: Any) -> None:

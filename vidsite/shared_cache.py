@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from vidsite.fsutil import temp_path
+from vidsite.fsutil import replacing
 
 log = logging.getLogger(__name__)
 
@@ -32,18 +32,15 @@ class SharedCache:
         if path.exists():
             return True
         rel = path.relative_to(self.local).as_posix()
-        tmp = temp_path(path)
         try:
-            self.fs.get_file(f"{self.root}/{rel}", str(tmp))
-            os.replace(tmp, path)
+            with replacing(path) as tmp:
+                self.fs.get_file(f"{self.root}/{rel}", str(tmp))
             return True
         except FileNotFoundError:
             return False
         except Exception as exc:  # noqa: BLE001 - an unreachable store is a miss, not a failed build
             log.warning("shared cache %s: cannot read %s (%s)", self.url, rel, exc)
             return False
-        finally:
-            tmp.unlink(missing_ok=True)
 
     def publish(self, path: Path) -> None:
         rel = path.relative_to(self.local).as_posix()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from vidsite.fsutil import temp_path
+from vidsite.fsutil import replacing
 
 AUDIO_RATE = 24000  # the voices are 22-24 kHz speech; 48 kHz would only double the AAC work
 AAC_FRAME = 1024  # samples; a decoder pads the last AAC frame to this
@@ -65,8 +65,7 @@ def mixed_blocks(placements: tuple[tuple[int, str], ...], total: int, rate: int)
 def encode_audio(path: Path, placements: tuple[tuple[int, str], ...], total: int, rate: int = AUDIO_RATE) -> None:
     import av
 
-    tmp = temp_path(path)
-    try:
+    with replacing(path) as tmp:
         with av.open(str(tmp), "w", format="mp4") as out:
             stream = out.add_stream("aac", rate=rate, layout="mono", options={"aac_coder": "fast", "b": "96k"})
             stream.time_base = Fraction(1, rate)
@@ -75,6 +74,3 @@ def encode_audio(path: Path, placements: tuple[tuple[int, str], ...], total: int
                 frame.sample_rate, frame.pts, frame.time_base = rate, start, Fraction(1, rate)
                 out.mux(stream.encode(frame))
             out.mux(stream.encode(None))
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)

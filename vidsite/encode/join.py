@@ -10,7 +10,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Iterator
 
-from vidsite.fsutil import temp_path
+from vidsite.fsutil import replacing
 
 
 def _video_packets(segments: list[tuple[Path, int]], end_frame: int, fps: int) -> Iterator[tuple[float, object]]:
@@ -54,8 +54,7 @@ def join(path: Path, segments: list[tuple[Path, int]], end_frame: int, fps: int,
     """Write `path`: segments[k] = (segment file, first frame of scene k); `audio` = the AAC track."""
     import av
 
-    tmp = temp_path(path)
-    try:
+    with replacing(path) as tmp:
         with av.open(str(segments[0][0])) as first, av.open(str(audio)) as sound, \
                 av.open(str(tmp), "w", format="mp4", options={"movflags": "+faststart"}) as out:
             vstream = out.add_stream_from_template(first.streams.video[0])
@@ -73,6 +72,3 @@ def join(path: Path, segments: list[tuple[Path, int]], end_frame: int, fps: int,
                     a[1].stream = astream
                     out.mux(a[1])
                     a = next(sound_packets, None)
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)

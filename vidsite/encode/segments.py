@@ -15,7 +15,7 @@ import numpy as np
 from PIL import Image
 
 from vidsite.encode.encoders import EncoderChoice
-from vidsite.fsutil import temp_path
+from vidsite.fsutil import replacing
 
 
 Picture = Union[Image.Image, np.ndarray]  # an RGB image, or a yuv420p plane array (h * 3/2, w)
@@ -42,9 +42,8 @@ def encode_segment(path: Path, stills: Iterable[tuple[int, Picture]], *, fps: in
     one frame's duration)."""
     import av
 
-    tmp = temp_path(path)
     encoded = 0
-    try:
+    with replacing(path) as tmp:
         with av.open(str(tmp), "w", format="mp4") as out:
             stream = out.add_stream(encoder.codec, rate=fps, options=dict(encoder.options))
             stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
@@ -66,7 +65,4 @@ def encode_segment(path: Path, stills: Iterable[tuple[int, Picture]], *, fps: in
                 out.mux(stream.encode(last))
                 encoded += 1
             out.mux(stream.encode(None))
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
     return encoded
