@@ -380,16 +380,14 @@ def _scene_title(scene: Any, index: int) -> str:
     return f"Scene {index + 1}"
 
 
-def _quality_overrides(quality: str, overrides: dict[str, Any], root: Path) -> dict[str, Any]:
+def _with_quality(config: SiteConfig, quality: str) -> SiteConfig:
     """--quality draft: half the frame size, the fastest preset (for the dev server)."""
     if quality == "final":
-        return overrides
-    base = load_config(root, **overrides).video
-    q = QUALITY[quality]
-    return overrides | {
-        "video.width": base.width // q["scale"] // 2 * 2, "video.height": base.height // q["scale"] // 2 * 2,
-        "video.preset": q["preset"], "video.crf": q["crf"],
-    }
+        return config
+    q, v = QUALITY[quality], config.video
+    video = v.model_copy(update={"width": v.width // q["scale"] // 2 * 2, "height": v.height // q["scale"] // 2 * 2,
+                                 "preset": q["preset"], "crf": q["crf"]})
+    return config.model_copy(update={"video": video})
 
 
 def build(root: Path, **options: Any) -> BuildStats:
@@ -414,7 +412,7 @@ def _build(root: Path, *, output: Path | None = None, drafts: bool = False, prog
     started = time.perf_counter()
     root = root.resolve()
     overrides = overrides | {"hashed_names": hashed_names, "build.scheduler": scheduler}
-    config = load_config(root, **_quality_overrides(quality, overrides, root))
+    config = _with_quality(load_config(root, **overrides), quality)
     stats = BuildStats(jobs=jobs or config.build.jobs or default_jobs(), quality=quality,
                        scheduler=config.build.scheduler)
     theme = load_theme(config.theme, root / "layouts")
