@@ -17,7 +17,7 @@ from vidsite import __version__
 class _Progress:
     """One updating status line on a terminal; nothing when piped or --quiet."""
 
-    def __init__(self, enabled: bool, total: int = 0) -> None:
+    def __init__(self, enabled: bool) -> None:
         self.enabled = enabled and sys.stderr.isatty()
         self.done = 0
 

@@ -10,18 +10,14 @@ really there before and sends again whatever it could not confirm.
 from __future__ import annotations
 
 import json
-import mimetypes
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from vidsite.errors import VidsiteError
+from vidsite.site.writer import content_type
 
-mimetypes.add_type("text/vtt", ".vtt")
-mimetypes.add_type("application/x-subrip", ".srt")
-mimetypes.add_type("application/feed+json", ".json")  # overridden for manifests below
-mimetypes.add_type("video/mp4", ".mp4")
 MANIFEST = "manifest.json"
 
 
@@ -35,12 +31,6 @@ class Plan:
     delete: list[str]
     unchanged: int
     log: list[str] = field(default_factory=list)
-
-
-def content_type(name: str) -> str:
-    if name.endswith(".json"):
-        return "application/feed+json" if name.endswith("feed.json") else "application/json"
-    return mimetypes.guess_type(name)[0] or "application/octet-stream"
 
 
 def _phase(name: str) -> int:

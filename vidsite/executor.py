@@ -6,7 +6,7 @@ import multiprocessing
 import os
 import sys
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from typing import Callable, Iterator, Sequence
+from typing import Iterator, Sequence
 
 from vidsite.tasks import AudioTask, Result, SegmentTask, run
 
@@ -106,5 +106,3 @@ def preload() -> None:
     import vidsite.encode.segments  # noqa: F401
     import vidsite.render.slides  # noqa: F401
 
-
-Callback = Callable[[Result], None]

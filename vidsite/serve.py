@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import mimetypes
 import re
 import threading
 import time
@@ -24,9 +23,6 @@ from typing import Any, AsyncIterator
 from vidsite.errors import VidsiteError
 
 log = logging.getLogger(__name__)
-mimetypes.add_type("text/vtt", ".vtt")
-mimetypes.add_type("video/mp4", ".mp4")
-mimetypes.add_type("application/json", ".json")
 
 WATCHED_FILES = ("config.toml", "pronunciations.toml")
 WATCHED_DIRS = ("content", "layouts", "static")
@@ -234,7 +230,9 @@ def _stream_file(request: Any, path: Path) -> Any:
     headers = {"Accept-Ranges": "bytes", "Content-Length": str(max(0, end - start + 1)), "Cache-Control": "no-cache"}
     if status == 206:
         headers["Content-Range"] = f"bytes {start}-{end}/{size}"
-    kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    from vidsite.site.writer import content_type
+
+    kind = content_type(path.name)
     if kind.startswith("text/") or kind == "application/json":
         kind += "; charset=utf-8"
     return StreamingResponse(chunks(), status_code=status, headers=headers, media_type=kind)

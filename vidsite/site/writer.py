@@ -24,6 +24,19 @@ def environment(layouts: Path, theme: str) -> jinja2.Environment:
     return env
 
 
+_TYPES = {".vtt": "text/vtt", ".srt": "application/x-subrip", ".mp4": "video/mp4", ".json": "application/json"}
+
+
+def content_type(name: str) -> str:
+    """The Content-Type a built file is served and uploaded with (the same for `serve` and `deploy`)."""
+    import mimetypes
+
+    if name.endswith("feed.json"):
+        return "application/feed+json"
+    suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    return _TYPES.get(suffix) or mimetypes.guess_type(name)[0] or "application/octet-stream"
+
+
 def absolute(base_url: str, path: str) -> str:
     """`path` (from the site root) under base_url: absolute when base_url is, else root-relative."""
     return base_url.rstrip("/") + "/" + path.lstrip("/")
