@@ -29,6 +29,7 @@ def _port() -> int:
 
 
 def cluster(workers: int) -> tuple[str, list[subprocess.Popen]]:
+    """A Dask scheduler and `workers` one-thread workers on 127.0.0.1: (address, [scheduler, *workers])."""
     port = _port()
     address = f"tcp://127.0.0.1:{port}"
     quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
@@ -41,6 +42,16 @@ def cluster(workers: int) -> tuple[str, list[subprocess.Popen]]:
     with Client(address, timeout="30s") as client:
         client.wait_for_workers(workers, timeout=60)
     return address, procs
+
+
+def stop(procs: list[subprocess.Popen]) -> None:
+    for p in reversed(procs):
+        p.send_signal(signal.SIGINT)
+    for p in procs:
+        try:
+            p.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            p.kill()
 
 
 def main() -> None:
@@ -69,10 +80,7 @@ def main() -> None:
                 rows.append((f"Dask, {workers} worker{'s' if workers > 1 else ''} on this machine",
                              time.perf_counter() - start))
             finally:
-                for p in reversed(procs):
-                    p.send_signal(signal.SIGINT)
-                for p in procs:
-                    p.wait(timeout=20)
+                stop(procs)
         print(f"{'20 pages, 120 scenes, narration cached':44} {'wall s':>7}")
         for name, wall in rows:
             print(f"{name:44} {wall:7.2f}")

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import free_port, make_site, run
+sys.path.insert(0, str(Path(__file__).parent.parent / "bench"))
+from conftest import make_site, run  # noqa: E402
 
 DASK = Path(sys.executable).parent / "dask"
 CONFIG = 'title = "x"\n[video]\nwidth = 480\nheight = 270\n[tts]\nengine = "espeak"\n'
@@ -29,26 +30,11 @@ def cluster():
         if os.environ.get("CI"):
             pytest.fail("dask is missing: pip install -e '.[test]' installs distributed")
         pytest.skip("distributed is not installed")
-    port = free_port()
-    address = f"tcp://127.0.0.1:{port}"
-    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
-    procs = [subprocess.Popen([str(DASK), "scheduler", "--host", "127.0.0.1", "--port", str(port),
-                               "--no-dashboard"], **quiet)]
-    for n in range(2):
-        procs.append(subprocess.Popen([str(DASK), "worker", address, "--nthreads", "1", "--no-dashboard",
-                                       "--name", f"w{n}", "--nanny"], **quiet))
-    from distributed import Client
+    from bench_dask import cluster as start, stop
 
-    with Client(address, timeout="30s") as client:
-        client.wait_for_workers(2, timeout=60)
+    address, procs = start(2)
     yield address, procs
-    for p in reversed(procs):
-        p.send_signal(signal.SIGINT)
-    for p in procs:
-        try:
-            p.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            p.kill()
+    stop(procs)
 
 
 def _outputs(site: Path) -> dict[str, bytes]:
