@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench_site50 import ACCENTS, SCENES
+from bench_site50 import generated_site
 from measure import vidsite
 
 DASK = Path(sys.executable).parent / "dask"
@@ -56,11 +56,7 @@ def stop(procs: list[subprocess.Popen]) -> None:
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        site = Path(tmp) / "site20"
-        (site / "content").mkdir(parents=True)
-        (site / "config.toml").write_text('title = "twenty"\n')
-        for n in range(20):
-            (site / f"content/page-{n:02d}.md").write_text(SCENES.format(n=n, accent=ACCENTS[n % 6]))
+        site = generated_site(Path(tmp) / "site20", 20, folder="")
         vidsite("build", str(site))  # narration into the cache
 
         def fresh() -> None:

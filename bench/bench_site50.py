@@ -61,14 +61,20 @@ def long_page(scenes: int) -> str:
     )
 
 
+def generated_site(site: Path, pages: int, folder: str = "guide") -> Path:
+    """A site of `pages` generated pages of six scenes each."""
+    content = site / "content" / folder
+    content.mkdir(parents=True)
+    (site / "config.toml").write_text(f'title = "{pages} pages"\n')
+    for n in range(pages):
+        (content / f"page-{n:02d}.md").write_text(SCENES.format(n=n, accent=ACCENTS[n % 6]))
+    return site
+
+
 def main() -> None:
     extra = sys.argv[1:]
     with tempfile.TemporaryDirectory() as tmp:
-        site = Path(tmp) / "site50"
-        (site / "content/guide").mkdir(parents=True)
-        (site / "config.toml").write_text('title = "fifty"\n')
-        for n in range(50):
-            (site / f"content/guide/page-{n:02d}.md").write_text(SCENES.format(n=n, accent=ACCENTS[n % 6]))
+        site = generated_site(Path(tmp) / "site50", 50)
         rows = [("50 pages: cold build (empty cache)", *vidsite("build", str(site), *extra)[:2])]
         cold = json.loads((site / "output/build.json").read_text())
         rows.append(("50 pages: no-op rebuild (with interpreter)", *vidsite("build", str(site), *extra)[:2]))
