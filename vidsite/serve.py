@@ -6,6 +6,10 @@
   it reloads when its page was rebuilt (keeping the video's time when the video is unchanged up
   to there) and shows build errors as an overlay while the last good output stays served.
 - /_vidsite/status reports the current build's stage and progress and the last error.
+- A page folder asked for without its slash (`/guide`) is redirected to `/guide/`, so the
+  page's relative links (`video.mp4`) resolve; the redirect is always a path on this server.
+- A client has HEADER_TIMEOUT seconds to send a request's headers, and a shutdown ends the
+  live-reload streams first, so Ctrl-C or SIGTERM stops the server at once with tabs open.
 """
 
 from __future__ import annotations
@@ -19,6 +23,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, AsyncIterator
+from urllib.parse import quote
+
+import h11
+import uvicorn
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from vidsite.errors import VidsiteError
 
@@ -28,19 +37,29 @@ WATCHED_FILES = ("config.toml", "pronunciations.toml")
 WATCHED_DIRS = ("content", "layouts", "static")
 DEBOUNCE = 0.2  # seconds of quiet before a rebuild
 LIVE_JS = (Path(__file__).parent / "site" / "live.js").read_text(encoding="utf-8")
+LIVE_TAG = b'<script src="/_vidsite/live.js"></script>'
+HEADER_TIMEOUT = 5.0  # seconds from connecting (or from a request's first byte) to its last header
+SHUTDOWN_GRACE = 1  # seconds a shutdown waits for responses still being sent (a paused video)
 
 
 def safe_path(root: Path, rel: str) -> Path | None:
-    """The file `rel` names inside root, or None if it resolves anywhere else (.., symlinks)."""
+    """The file or folder `rel` names inside root, or None if it resolves anywhere else (..,
+    symlinks) or does not exist."""
     if "\x00" in rel:
         return None
     base = root.resolve()
     target = (base / rel.lstrip("/")).resolve()
     if target != base and base not in target.parents:
         return None
-    if target.is_dir():
-        target = target / "index.html"
-    return target if target.is_file() else None
+    return target if target.exists() else None
+
+
+def folder_url(root: Path, folder: Path) -> str:
+    """The URL path of a folder inside root, built from its resolved name, never from the request:
+    it starts with exactly one `/` and is percent-encoded (`\\` too), so a request such as
+    `//evil.com` or `/\\evil.com` can never become a redirect to another host."""
+    rel = folder.relative_to(root.resolve()).as_posix()
+    return "/" if rel == "." else "/" + quote(rel, safe="/") + "/"
 
 
 @dataclass
@@ -64,6 +83,11 @@ class State:
         with self.lock:
             for loop, queue in list(self.listeners):
                 loop.call_soon_threadsafe(queue.put_nowait, event)
+
+    def close_streams(self) -> None:
+        """End every live-reload stream: a browser tab holds its stream open forever, and the
+        server waits for open responses before it exits."""
+        self.publish({"type": "closing"})
 
 
 def _unchanged_until(old: dict[str, Any] | None, new: dict[str, Any]) -> float:
@@ -238,10 +262,83 @@ def _stream_file(request: Any, path: Path) -> Any:
     return StreamingResponse(chunks(), status_code=status, headers=headers, media_type=kind)
 
 
+def _page(path: Path) -> Any:
+    """An HTML file with the live-reload script added, as bytes: a static page in any encoding
+    is served as it is (labelled UTF-8 only when it is UTF-8; otherwise the browser reads its
+    `<meta charset>`)."""
+    from starlette.responses import Response
+
+    body = path.read_bytes()
+    at = body.lower().rfind(b"</body>")
+    body = body + LIVE_TAG if at < 0 else body[:at] + LIVE_TAG + body[at:]
+    try:
+        body.decode("utf-8")
+        kind = "text/html; charset=utf-8"
+    except UnicodeDecodeError:
+        kind = "text/html"
+    return Response(body, headers={"Content-Type": kind, "Cache-Control": "no-store"})
+
+
+class HeaderDeadline(H11Protocol):
+    """uvicorn's HTTP/1.1 protocol with a deadline for each request's headers. uvicorn times out
+    only idle keep-alive connections, so a client that connects and sends nothing, or half a
+    request a byte at a time (slowloris), would hold its connection forever."""
+
+    _deadline: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._deadline = self.loop.call_later(HEADER_TIMEOUT, self._headers_too_slow)
+
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        # h11 leaves the client IDLE until a request's headers are complete; the deadline runs
+        # from the first byte of a request and is not moved by the bytes that follow
+        waiting = self.conn.their_state is h11.IDLE
+        if waiting and self._deadline is None:
+            self._deadline = self.loop.call_later(HEADER_TIMEOUT, self._headers_too_slow)
+        elif not waiting:
+            self._cancel_deadline()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._cancel_deadline()
+        super().connection_lost(exc)
+
+    def _cancel_deadline(self) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
+
+    def _headers_too_slow(self) -> None:
+        self._deadline = None
+        if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
+            self.transport.close()
+
+
+class DevServer(uvicorn.Server):
+    """uvicorn's server, ending the live-reload streams when it shuts down: otherwise it waits
+    for them, which is forever while a browser tab is open."""
+
+    def __init__(self, config: uvicorn.Config, state: State) -> None:
+        super().__init__(config)
+        self.state = state
+
+    async def shutdown(self, sockets: Any = None) -> None:
+        self.state.close_streams()
+        await super().shutdown(sockets)
+
+
+def make_server(out: Path, state: State, *, bind: str, port: int) -> DevServer:
+    """The server `serve` runs, with the header deadline and a bounded graceful shutdown."""
+    config = uvicorn.Config(make_app(out, state), host=bind, port=port, http=HeaderDeadline,
+                            timeout_graceful_shutdown=SHUTDOWN_GRACE, log_level="warning", access_log=False)
+    return DevServer(config, state)
+
+
 def make_app(out: Path, state: State) -> Any:
     from starlette.applications import Starlette
     from starlette.requests import Request
-    from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response, StreamingResponse
+    from starlette.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
     from starlette.routing import Route
 
     async def status(request: Request) -> Response:
@@ -265,6 +362,8 @@ def make_app(out: Path, state: State) -> Any:
                     except asyncio.TimeoutError:
                         yield ": keep-alive\n\n"
                         continue
+                    if event["type"] == "closing":
+                        return
                     yield f"event: {event['type']}\ndata: {json.dumps(event)}\n\n"
             finally:
                 with state.lock:
@@ -275,13 +374,17 @@ def make_app(out: Path, state: State) -> Any:
     async def files(request: Request) -> Response:
         rel = request.path_params.get("path", "")
         target = safe_path(out, rel)
-        if target is None:
+        if target is not None and target.is_dir():
+            if rel and not rel.endswith("/"):  # `/guide` → `/guide/`, or video.mp4 resolves to /video.mp4
+                query = request.url.query
+                return Response(status_code=301, headers={
+                    "Location": folder_url(out, target) + (f"?{query}" if query else ""),
+                    "Cache-Control": "no-store"})
+            target = safe_path(out, f"{rel}/index.html")  # resolved again: it may be a symlink
+        if target is None or not target.is_file():
             return PlainTextResponse("404 not found", status_code=404)
         if target.suffix == ".html":
-            html = target.read_text(encoding="utf-8")
-            tag = '<script src="/_vidsite/live.js"></script>'
-            html = html.replace("</body>", tag + "</body>") if "</body>" in html else html + tag
-            return HTMLResponse(html, headers={"Cache-Control": "no-store"})
+            return _page(target)
         return _stream_file(request, target)
 
     return Starlette(routes=[
@@ -294,8 +397,6 @@ def make_app(out: Path, state: State) -> Any:
 
 def serve(root: Path, *, port: int = 1313, bind: str = "127.0.0.1", watch: bool = True,
           **build_args: Any) -> None:
-    import uvicorn
-
     import multiprocessing
 
     # Rebuild workers come from a forkserver (this process has threads, so it must not fork);
@@ -312,8 +413,7 @@ def serve(root: Path, *, port: int = 1313, bind: str = "127.0.0.1", watch: bool 
     observer = _watch(root, builder) if watch else None
     builder._pending.clear()
     builder._thread.start()
-    config = uvicorn.Config(make_app(out, state), host=bind, port=port, log_level="warning", access_log=False)
-    server = uvicorn.Server(config)
+    server = make_server(out, state, bind=bind, port=port)
     log.info("serving %s at http://%s:%d/ (Ctrl-C to stop)", out, bind, port)
     try:
         server.run()
