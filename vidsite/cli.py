@@ -66,10 +66,13 @@ def main() -> None:
 @click.option("--scheduler", metavar="ADDRESS", help="Run rendering and encoding on a Dask cluster (tcp://host:8786).")
 @click.option("--hashed-names/--plain-names", default=None,
               help="Name videos, posters and captions by content hash, for CDNs (default: config hashed_names).")
+@click.option("--force", is_flag=True,
+              help="Build into a non-empty output folder that holds no vidsite site (files with the names vidsite "
+                   "writes are replaced; nothing else is deleted).")
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
 @click.option("-v", "--verbose", is_flag=True, help="Log every stage.")
 def build(site_dir: Path, output: Path | None, drafts: bool, encoder: str | None, engine: str | None, strict: bool,
-          jobs: int | None, quality: str, scheduler: str | None, hashed_names: bool | None, quiet: bool,
+          jobs: int | None, quality: str, scheduler: str | None, hashed_names: bool | None, force: bool, quiet: bool,
           verbose: bool) -> None:
     """Build every page in SITE_DIR/content into videos and a site in output/.
 
@@ -84,7 +87,7 @@ def build(site_dir: Path, output: Path | None, drafts: bool, encoder: str | None
     started = time.perf_counter()
     try:
         stats = run_build(site_dir, output=output, drafts=drafts, progress=progress, strict=strict, jobs=jobs,
-                          quality=quality, hashed_names=hashed_names, scheduler=scheduler,
+                          quality=quality, hashed_names=hashed_names, scheduler=scheduler, force=force,
                           **{"video.encoder": encoder, "tts.engine": engine})
     finally:
         progress.close()
@@ -147,7 +150,11 @@ def check(site_dir: Path, drafts: bool) -> None:
 @click.option("--quality", type=click.Choice(["draft", "final"]), default="draft", show_default=True,
               help="draft: half-size, fastest encode, for previews.")
 @click.option("-j", "--jobs", type=click.IntRange(1, 256), help="Worker processes (default: all cores).")
-def serve(site_dir: Path, port: int, bind: str, watch: bool, drafts: bool, quality: str, jobs: int | None) -> None:
+@click.option("--force", is_flag=True,
+              help="Build into output/ even though it is not empty and holds no vidsite site (files with the names "
+                   "vidsite writes are replaced; nothing else is deleted).")
+def serve(site_dir: Path, port: int, bind: str, watch: bool, drafts: bool, quality: str, jobs: int | None,
+          force: bool) -> None:
     """Build, serve output/ at http://127.0.0.1:1313/, rebuild on save and reload the browser.
 
     Only pages whose inputs changed are rebuilt. A failed rebuild shows its error (file:line)
@@ -155,12 +162,14 @@ def serve(site_dir: Path, port: int, bind: str, watch: bool, drafts: bool, quali
     """
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     logging.getLogger("watchdog").setLevel(logging.WARNING)
+    from vidsite.safety import check_output
     from vidsite.serve import serve as run_serve
 
+    check_output(site_dir, site_dir / "output", force=force)  # refused here, not as an overlay on someone's files
     if bind not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"warning: serving on {bind}: other machines can reach this preview server", err=True)
     try:
-        run_serve(site_dir, port=port, bind=bind, watch=watch, drafts=drafts, quality=quality, jobs=jobs)
+        run_serve(site_dir, port=port, bind=bind, watch=watch, drafts=drafts, quality=quality, jobs=jobs, force=force)
     except KeyboardInterrupt:  # uvicorn re-raises Ctrl-C once it has shut down cleanly
         click.echo("stopped")
 

@@ -5,6 +5,10 @@ notice: media first, then other assets, then HTML, then manifests and feeds, the
 (bounded by --max-deletes, checked before anything is sent), and the new manifest last. A
 deploy that fails midway leaves the old manifest, so the next one compares against what was
 really there before and sends again whatever it could not confirm.
+
+Each step can be redone: a file already deleted counts as deleted, and on a `file://` target
+every file (the manifest too) is written to a temp name and renamed, so a deploy killed at any
+moment leaves each file old or whole, and deploying again completes it.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from vidsite.errors import VidsiteError
+from vidsite.fsutil import atomic_write
 from vidsite.site.writer import content_type
 
 MANIFEST = "manifest.json"
@@ -97,9 +102,14 @@ def deploy(out: Path, target: str, *, dry_run: bool = False, max_deletes: int = 
     if dry_run:
         return todo
 
+    def write(name: str, data: bytes, cache_control: str) -> None:
+        if protocol in ("file", "local"):  # a kill mid-write must not leave a torn file (or manifest) behind
+            atomic_write(Path(f"{root}/{name}"), data)
+        else:  # object stores replace an object whole
+            fs.pipe_file(f"{root}/{name}", data, **_put_kwargs(protocol, name, cache_control))
+
     def put(name: str) -> None:
-        data = (out / name).read_bytes()
-        fs.pipe_file(f"{root}/{name}", data, **_put_kwargs(protocol, name, local[name]["cache_control"]))
+        write(name, (out / name).read_bytes(), local[name]["cache_control"])
 
     try:
         with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
@@ -108,11 +118,12 @@ def deploy(out: Path, target: str, *, dry_run: bool = False, max_deletes: int = 
                 list(pool.map(put, batch))  # a phase completes before the next starts
                 todo.log += batch
         for name in todo.delete:
-            fs.rm_file(f"{root}/{name}")
+            try:
+                fs.rm_file(f"{root}/{name}")
+            except FileNotFoundError:
+                pass  # deleted by an earlier deploy that was stopped before it wrote the manifest
             todo.log.append(f"deleted {name}")
-        manifest = dict(local_manifest)
-        fs.pipe_file(f"{root}/{MANIFEST}", (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode(),
-                     **_put_kwargs(protocol, MANIFEST, "no-cache"))
+        write(MANIFEST, (json.dumps(dict(local_manifest), indent=2, ensure_ascii=False) + "\n").encode(), "no-cache")
     except DeployError:
         raise
     except Exception as exc:  # noqa: BLE001 - stop; the remote manifest still describes the old site

@@ -6,7 +6,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from vidsite.config import SiteConfig
-from vidsite.content.parse import parse_page, split_frontmatter
+from vidsite.content.parse import parse_page, section_path, split_frontmatter
 from vidsite.errors import ContentError
 from vidsite.models import Page, Section
 
@@ -14,13 +14,25 @@ PAGE_SUFFIXES = (".md", ".markdown", ".yaml", ".yml")
 
 
 def content_files(root: Path) -> list[Path]:
+    """Page files under content/. Hidden folders are skipped, and so is any folder holding a site
+    vidsite built (an output folder inside content/: its pages are not sources), as are `.vidsite/`,
+    `layouts/` and `static/` should they ever lie below content/."""
+    import os
+
+    from vidsite.safety import read_site_manifest
+
     content = root / "content"
     if not content.is_dir():
         raise ContentError("no content/ folder: put your Markdown pages in content/", path=root)
-    return sorted(
-        p for p in content.rglob("*")
-        if p.is_file() and p.suffix in PAGE_SUFFIXES and not any(part.startswith(".") for part in p.relative_to(content).parts)
-    )
+    skip = {(root / name).resolve() for name in (".vidsite", "layouts", "static")}
+    found = []
+    for folder, dirs, files in os.walk(content):
+        here = Path(folder)
+        dirs[:] = [d for d in dirs if not d.startswith(".") and (here / d).resolve() not in skip
+                   and not ((here / d / "manifest.json").is_file() and read_site_manifest(here / d))]
+        found += [here / f for f in files if not f.startswith(".") and Path(f).suffix in PAGE_SUFFIXES
+                  and (here / f).is_file()]
+    return sorted(found)
 
 
 def discover(root: Path, config: SiteConfig, *, drafts: bool = False) -> tuple[list[Page], list[Section]]:
@@ -35,7 +47,7 @@ def discover(root: Path, config: SiteConfig, *, drafts: bool = False) -> tuple[l
         lang = file_lang or config.default_lang
         if parts[0] == "_index":
             meta, _, _ = split_frontmatter(path.read_text(encoding="utf-8"), path)
-            folder = "/".join(Path(rel).parts[:-1])
+            folder = section_path(rel)
             sections[(lang, folder)] = Section(folder, str(meta.get("title") or ""), str(meta.get("description") or ""),
                                                lang)
             continue
@@ -50,10 +62,15 @@ def discover(root: Path, config: SiteConfig, *, drafts: bool = False) -> tuple[l
     if codes and config.translation_fallback == "default":
         pages += _fallbacks(pages, config)
     seen: dict[str, Path] = {}
+    folders: dict[str, str] = {}  # section path -> the content folder it came from
     for page in pages:
         if page.url in seen:
             raise ContentError(f"same output folder `{page.url}/` as {seen[page.url]}; rename one", path=page.source)
         seen[page.url] = page.source
+        folder = page.rel.rpartition("/")[0]
+        if folders.setdefault(page.section, folder) != folder:
+            raise ContentError(f"folders `{folders[page.section]}` and `{folder}` both become the section "
+                               f"`{page.section}/`; rename one", path=page.source)
         key = (page.listed_in, page.section)
         if page.section and key not in sections:
             sections[key] = Section(page.section, page.section.split("/")[-1].replace("-", " ").title(), "",

@@ -1,14 +1,15 @@
-"""Publish: page HTML with language switcher, an index per language, the site manifest; outputs
-of removed pages are taken away."""
+"""Publish: page HTML with language switcher, an index per language, the site manifest; files an
+earlier build wrote that this one does not are taken away (only those: see `remove_stale`)."""
 
 from __future__ import annotations
 
 import json
-import shutil
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from vidsite.models import Page, Section
+from vidsite.safety import GENERATOR, read_site_manifest
+from vidsite.site.aliases import write_aliases
 from vidsite.site.i18n import context, language_name
 from vidsite.site.writer import absolute, clock, environment, file_entry, would_change
 from vidsite.site.writer import write_if_changed as write_file
@@ -44,6 +45,7 @@ def publish(ctx: Any, manifests: list[tuple[Page, dict[str, Any]]], sections: li
     env = environment(ctx.root / "layouts", ctx.config.theme)
     site = ctx.config
     written = 0
+    previous = read_site_manifest(out) or {}  # an author's manifest.json is never a list of things to delete
     by_key: dict[str, list[Page]] = {}
     for page, _ in manifests:
         by_key.setdefault(page.translation_key, []).append(page)
@@ -105,7 +107,7 @@ def publish(ctx: Any, manifests: list[tuple[Page, dict[str, Any]]], sections: li
         written += write_if_changed(out / prefix / "index.html", html)
 
     static = _static_files(ctx.root, {p.url for p, _ in manifests})
-    written += _copy_static(ctx, out, static, _read(out / "manifest.json").get("static", []), dry_run)
+    written += _copy_static(ctx, out, static, dry_run)
     from vidsite.site.feeds import json_feed, rss, sitemap
 
     indexes = []
@@ -122,14 +124,15 @@ def publish(ctx: Any, manifests: list[tuple[Page, dict[str, Any]]], sections: li
                                     json_feed(title, site.base_url, home, home + "feed.json", listed, edition))
     written += write_if_changed(out / "sitemap.xml", sitemap(site.base_url, manifests, indexes, by_key))
 
-    # Outputs of pages that no longer exist go, so the site manifest (and a CDN) only lists what is built.
-    previous = _read(out / "manifest.json")
+    # What the last build wrote and this one does not goes, so the site manifest (and a CDN) only lists
+    # what is built. Pages and sections may nest either way (guide.md beside guide/): files, not folders.
     current = {p.url for p, _ in manifests}
-    for url in previous.get("pages", []):
-        if url not in current and (out / url / "manifest.json").is_file():
-            if not dry_run:
-                shutil.rmtree(out / url, ignore_errors=True)
-            written += 1
+    made = {"manifest.json", "sitemap.xml", *static, *(home + n for home in indexes for n in ("index.html", "feed.xml",
+                                                                                             "feed.json"))}
+    made |= {f"{p.url}/{n}" for p, m in manifests for n in (*m["files"], "manifest.json", "index.html")}
+    aliases = write_aliases(out, site.base_url, [p for p, _ in manifests], made, dry_run)  # old URLs redirect
+    written += aliases.changed
+    written += remove_stale(out, previous.get("files", {}), made, dry_run)
     if dry_run and written:
         return written  # the manifest below hashes files that a real run would have written first
 
@@ -146,8 +149,9 @@ def publish(ctx: Any, manifests: list[tuple[Page, dict[str, Any]]], sections: li
     for rel in static:
         if (out / rel).is_file():
             files[rel] = file_entry(out / rel) | {"cache_control": MEDIUM}
+    files |= aliases.files
     site_manifest = {
-        "title": site.title, "base_url": site.base_url, "default_language": site.default_lang,
+        "generator": GENERATOR, "title": site.title, "base_url": site.base_url, "default_language": site.default_lang,
         "languages": site.lang_codes,
         "pages": sorted(current),
         "static": static,
@@ -182,22 +186,40 @@ def _static_files(root: Path, page_urls: set[str]) -> list[str]:
     return out
 
 
-def _copy_static(ctx: Any, out: Path, static: list[str], before: list[str], dry_run: bool) -> int:
-    """Copy static/ files; remove the ones an earlier build copied that are gone from static/."""
+def _copy_static(ctx: Any, out: Path, static: list[str], dry_run: bool) -> int:
+    """Copy static/ files (the ones gone from static/ are removed with everything else stale)."""
     written = 0
     for rel in static:
         data = (ctx.root / "static" / rel).read_bytes()
         written += (would_change if dry_run else write_file)(out / rel, data)
-    for rel in set(before) - set(static):
-        if (out / rel).is_file():
-            if not dry_run:
-                (out / rel).unlink()
-            written += 1
     return written
 
 
-def _read(path: Path) -> dict[str, Any]:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
+def remove_stale(out: Path, listed: Any, keep: set[str], dry_run: bool = False) -> int:
+    """Delete what vidsite's previous manifest lists and this build no longer makes; returns how many.
+
+    The rule that keeps an author's files safe: a path is deleted only if vidsite's own manifest
+    lists it, it is a relative path without `..` or hidden parts, and its folder resolves inside
+    the output folder. Folders are never removed whole; one left empty by these deletions goes."""
+    base = out.resolve()
+    removed = 0
+    for rel in sorted(set(listed) - keep):
+        parts = PurePosixPath(rel).parts if isinstance(rel, str) else ()
+        if not parts or rel.startswith("/") or "\\" in rel or any(p in ("", ".", "..") or p.startswith(".")
+                                                                  for p in parts):
+            continue
+        path = out.joinpath(*parts)
+        if not (path.is_file() or path.is_symlink()) or not path.parent.resolve().is_relative_to(base):
+            continue
+        removed += 1
+        if dry_run:
+            continue
+        path.unlink()
+        for folder in path.parents:
+            if folder == out:
+                break
+            try:
+                folder.rmdir()  # only if empty: a folder holding anything else stays
+            except OSError:
+                break
+    return removed

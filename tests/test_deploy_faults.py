@@ -1,0 +1,79 @@
+"""A `file://` deploy killed (SIGKILL) at every file operation, then deployed again, ends complete."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import run
+
+CONFIG = 'title = "Docs"\nbase_url = "https://docs.example.com/"\nhashed_names = true\n' \
+         '[video]\nwidth = 160\nheight = 90\n[tts]\nengine = "espeak"\n'
+
+# Runs one deploy and kills its own process just before its N-th file operation (a rename that
+# publishes a file, or a delete), so every step of a deploy is the last one in some run.
+KILLER = """
+import os, signal, sys
+from pathlib import Path
+import fsspec.implementations.local
+import vidsite.deploy
+from vidsite.deploy import deploy
+left = [int(sys.argv[3])]
+def counted(real):
+    def op(*args, **kwargs):
+        left[0] -= 1
+        if left[0] == 0:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(*args, **kwargs)
+    return op
+os.replace, os.remove, os.unlink = counted(os.replace), counted(os.remove), counted(os.unlink)
+deploy(Path(sys.argv[1]), sys.argv[2], workers=1)
+"""
+
+
+def _page(i: int, words: str) -> str:
+    return f"---\ntitle: Page {i}\n---\n\n```scene title\ntitle: Page {i}\nnarration: {words}\n```\n"
+
+
+def _complete(target: Path, out: Path) -> None:
+    local = json.loads((out / "manifest.json").read_text())
+    for name, entry in local["files"].items():
+        assert hashlib.sha256((target / name).read_bytes()).hexdigest() == entry["sha256"], name
+    assert json.loads((target / "manifest.json").read_text()) == local
+
+
+def test_a_file_deploy_killed_at_any_step_completes_when_run_again(site_factory, tmp_path: Path) -> None:
+    site = site_factory({f"content/p{i}.md": _page(i, f"This is page {i}.") for i in range(3)}, CONFIG)
+    out = site / "output"
+    assert run("build", str(site)).exit_code == 0
+    first = tmp_path / "first"
+    assert run("deploy", f"file://{first}", "--site", str(site)).exit_code == 0
+    old_files = set(json.loads((first / "manifest.json").read_text())["files"])
+    # the next deploy uploads a changed page and deletes a removed one
+    (site / "content/p1.md").write_text(_page(1, "Page one, changed."))
+    (site / "content/p2.md").unlink()
+    assert run("build", str(site)).exit_code == 0
+    gone = old_files - set(json.loads((out / "manifest.json").read_text())["files"])
+    assert gone
+    env = os.environ | {"PYTHONDONTWRITEBYTECODE": "1"}
+    steps = 0
+    for n in range(1, 200):
+        target = tmp_path / f"kill-{n}"
+        shutil.copytree(first, target)
+        killed = subprocess.run([sys.executable, "-c", KILLER, str(out), f"file://{target}", str(n)], env=env,
+                                capture_output=True, text=True, timeout=60)
+        if killed.returncode == 0:  # the deploy had fewer than n steps: every step was interrupted once
+            steps = n - 1
+            break
+        assert killed.returncode == -9, killed.stderr
+        again = run("deploy", f"file://{target}", "--site", str(site))
+        assert again.exit_code == 0, f"after a kill at step {n}: {again.output}"
+        _complete(target, out)
+        assert not any((target / name).exists() for name in gone), n
+        shutil.rmtree(target)
+    assert steps > len(gone), "the deploy was never interrupted while deleting"
