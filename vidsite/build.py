@@ -203,6 +203,7 @@ def _up_to_date(dest: Path, key: str, only_engine: str | None = None) -> dict[st
 def plan_page(page: Page, key: str, ctx: Context, tasks: list[Any]) -> PagePlan:
     """Narrate, speak and time one page; append the media tasks its video still needs."""
     from vidsite.encode.audio import AUDIO_RATE, frame_alignment
+    from vidsite.encode.integrity import intact
     from vidsite.speech.voices import RTL_LANGUAGES, base_language
     from vidsite.tasks import AudioTask, SegmentTask
     from vidsite.timeline import build_timeline
@@ -225,6 +226,7 @@ def plan_page(page: Page, key: str, ctx: Context, tasks: list[Any]) -> PagePlan:
     encoder = ctx.encoder
     theme = ctx.theme.model_dump()
     segments, keys = [], []
+    planned = {(t.path, getattr(t, "poster", "")) for t in tasks}  # each entry checked and made once
     for span, scene in zip(timeline.spans, page.scenes):
         closing = span.frames - 1 if span.index == len(timeline.spans) - 1 else None
         fade = None
@@ -241,10 +243,13 @@ def plan_page(page: Page, key: str, ctx: Context, tasks: list[Any]) -> PagePlan:
         poster = str(path.with_suffix(".jpg")) if span.index == 0 else ""
         if ctx.shared and ctx.shared.fetch(path) and poster:
             ctx.shared.fetch(Path(poster))
-        if path.is_file() and path.stat().st_size > 0 and (not poster or Path(poster).is_file()):
+        if (str(path), poster) in planned:
+            pass
+        elif intact(path) and (not poster or intact(Path(poster))):  # a damaged entry is a miss
             stats.segments_reused += 1
         else:
             tasks.append(replace(task, path=str(path), poster=poster, share=_share(ctx)))
+            planned.add((str(path), poster))
         segments.append((path, span.start))
         keys.append(seg_key)
 
@@ -258,7 +263,7 @@ def plan_page(page: Page, key: str, ctx: Context, tasks: list[Any]) -> PagePlan:
     audio = ctx.cache / "audio" / f"{page.slug}-{audio_key}.m4a"
     if ctx.shared:
         ctx.shared.fetch(audio)
-    if not audio.is_file():
+    if (str(audio), "") not in planned and not intact(audio):
         tasks.append(AudioTask(str(audio), samples, AUDIO_RATE, placements, _share(ctx)))
     stats.timed("time+plan", t)
     return PagePlan(page, key, voiceovers, timeline, segments, keys, audio)
@@ -330,9 +335,17 @@ ASSET_ROLES = ("video", "poster", "captions", "subtitles", "chapters")
 
 def _name_assets(dest: Path, page: Page, hashed: bool) -> dict[str, str]:
     """Role → file name in the page folder. With hashed names each file carries a short hash of its
-    content (video.3f2a9c1e.mp4), so a CDN may cache it forever; stale ones are removed."""
+    content (video.3f2a9c1e.mp4), so a CDN may cache it forever. Assets of the page's previous build
+    that are not reused go; only names its manifest lists, never other files in the folder (a
+    section's pages may live there, or an author's files in a --force output)."""
     import os
 
+    from vidsite.site.publish import remove_stale
+
+    try:
+        before = json.loads((dest / "manifest.json").read_text(encoding="utf-8")).get("files", {})
+    except (OSError, ValueError, AttributeError):
+        before = {}
     assets = dict(zip(ASSET_ROLES, page_files(page)))
     if hashed:
         for role, name in assets.items():
@@ -340,10 +353,8 @@ def _name_assets(dest: Path, page: Page, hashed: bool) -> dict[str, str]:
             hashed_name = f"{stem}.{file_sha256(dest / name)[:10]}.{ext}"
             os.replace(dest / name, dest / hashed_name)
             assets[role] = hashed_name
-    keep = set(assets.values()) | {"index.html", "manifest.json"}
-    for old in dest.iterdir():  # assets of an earlier build of this page
-        if old.is_file() and old.name not in keep and not old.name.startswith("."):
-            old.unlink()
+    listed = {n for n in before if isinstance(n, str) and "/" not in n} if isinstance(before, dict) else set()
+    remove_stale(dest, listed, set(assets.values()) | {"index.html", "manifest.json"})
     return assets
 
 
@@ -391,9 +402,12 @@ def _with_quality(config: SiteConfig, quality: str) -> SiteConfig:
 
 
 def build(root: Path, **options: Any) -> BuildStats:
-    """Build the site at `root` (see `_build` for options), holding the site's build lock."""
-    from vidsite.safety import build_lock
+    """Build the site at `root` (see `_build` for options), holding the site's build lock.
+    `force`: build into a non-empty folder that holds no vidsite site (checked before the lock is taken:
+    a wrong -o touches nothing)."""
+    from vidsite.safety import build_lock, check_output
 
+    check_output(root, options.get("output") or root / "output", force=options.pop("force", False))
     with build_lock(root.resolve()):
         try:
             return _build(root, **options)
@@ -405,8 +419,8 @@ def build(root: Path, **options: Any) -> BuildStats:
 def _build(root: Path, *, output: Path | None = None, drafts: bool = False, progress: Progress | None = None,
            strict: bool = False, jobs: int | None = None, quality: str = "final", start_method: str | None = None,
            hashed_names: bool | None = None, scheduler: str | None = None, **overrides: Any) -> BuildStats:
-    """Build the site at `root` into `output` (default root/output). Raises VidsiteError on bad input,
-    before anything is written."""
+    """Build the site at `root` into `output` (default root/output), which `build` has checked. Raises
+    VidsiteError on bad input, before anything is written."""
     from vidsite.executor import default_jobs
 
     started = time.perf_counter()
@@ -440,17 +454,17 @@ def _build(root: Path, *, output: Path | None = None, drafts: bool = False, prog
 
 
 def _revoice_fallbacks(ctx: Context, current: dict[str, Any]) -> None:
-    """Pages spoken by the offline fallback are made again once the preferred engine answers.
-    The check is one socket connect, and only when such pages exist: offline no-op builds stay no-ops."""
+    """Pages spoken by the offline fallback are made again once the preferred engine speaks again.
+    Only when such pages exist is it asked: one tiny synthesis with a 3 s deadline, at most once per
+    10 minutes (the verdict is kept in the cache), so offline no-op builds stay fast no-ops."""
     from vidsite.speech.speak import CHAINS
 
     preferred = CHAINS[ctx.config.tts.engine][0]
     fallen = [url for url, m in current.items() if m and any(s.get("engine") != preferred for s in m["scenes"])]
     if not fallen or len(CHAINS[ctx.config.tts.engine]) < 2:
         return
-    engine = ctx.speaker.engine(preferred)
-    if hasattr(engine, "reachable") and engine.reachable() is None:
-        log.info("%s answers again: re-voicing %d page(s)", preferred, len(fallen))
+    if ctx.speaker.speaks_again(preferred):
+        log.info("%s speaks again: re-voicing %d page(s)", preferred, len(fallen))
         for url in fallen:
             current[url] = None
 

@@ -91,10 +91,10 @@ def prune(root: Path, dry_run: bool = False) -> tuple[int, int]:
             doomed.append([wav])
     for seg in (cache / "segments").glob("*.mp4") if (cache / "segments").is_dir() else []:
         if seg.stem.rsplit("-", 1)[-1] not in segments:
-            doomed.append([seg, seg.with_suffix(".jpg")])  # with its poster, if it is a first scene
+            doomed.append([seg, seg.with_suffix(".jpg"), seg.with_name(seg.name + ".sha256")])  # poster, checksum
     for track in (cache / "audio").glob("*.m4a") if (cache / "audio").is_dir() else []:
         if track.stem.rsplit("-", 1)[-1] not in audio:
-            doomed.append([track])
+            doomed.append([track, track.with_name(track.name + ".sha256")])
     for entry in (cache / "ai").glob("*.json") if (cache / "ai").is_dir() else []:
         if entry.stem.rsplit("-", 1)[-1] not in ai:
             doomed.append([entry])

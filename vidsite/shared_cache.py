@@ -3,7 +3,8 @@
 The local cache folder stays the working copy; the shared store is consulted on a local miss
 and receives every entry made here, so workers and CI runs reuse each other's clips, segments
 and audio. Uploads go to a temporary name and are moved into place (one PUT on object stores),
-and a clip's sidecar is uploaded after its audio, so a reader never sees half an entry.
+and a sidecar (a clip's `.json`, a segment's or track's `.sha256`) is uploaded after its entry,
+so a reader never sees half an entry. What is fetched is checked like anything in the local cache.
 """
 
 from __future__ import annotations
@@ -13,9 +14,11 @@ import os
 from pathlib import Path
 from typing import Any
 
+from vidsite.encode.integrity import sidecar
 from vidsite.fsutil import replacing
 
 log = logging.getLogger(__name__)
+SEALED = (".mp4", ".m4a")  # media entries that travel with their `.sha256` sidecar
 
 
 class SharedCache:
@@ -31,6 +34,14 @@ class SharedCache:
         """Copy the shared entry for local `path` here, if the store has it. True when `path` now exists."""
         if path.exists():
             return True
+        if not self._get(path):
+            return False
+        if path.suffix in SEALED:  # the local sidecar, if any, belonged to an entry that is gone
+            sidecar(path).unlink(missing_ok=True)
+            self._get(sidecar(path))  # none (an older writer): the entry gets a structural check
+        return True
+
+    def _get(self, path: Path) -> bool:
         rel = path.relative_to(self.local).as_posix()
         try:
             with replacing(path) as tmp:
@@ -43,6 +54,11 @@ class SharedCache:
             return False
 
     def publish(self, path: Path) -> None:
+        self._put(path)
+        if path.suffix in SEALED and sidecar(path).exists():
+            self._put(sidecar(path))  # after the entry: it marks the entry complete
+
+    def _put(self, path: Path) -> None:
         rel = path.relative_to(self.local).as_posix()
         target = f"{self.root}/{rel}"
         try:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from vidsite.encode.integrity import seal
 from vidsite.fsutil import replacing
 
 AUDIO_RATE = 24000  # the voices are 22-24 kHz speech; 48 kHz would only double the AAC work
@@ -74,3 +75,4 @@ def encode_audio(path: Path, placements: tuple[tuple[int, str], ...], total: int
                 frame.sample_rate, frame.pts, frame.time_base = rate, start, Fraction(1, rate)
                 out.mux(stream.encode(frame))
             out.mux(stream.encode(None))
+    seal(path)

@@ -15,6 +15,7 @@ import numpy as np
 from PIL import Image
 
 from vidsite.encode.encoders import EncoderChoice
+from vidsite.encode.integrity import seal
 from vidsite.fsutil import replacing
 
 
@@ -65,4 +66,5 @@ def encode_segment(path: Path, stills: Iterable[tuple[int, Picture]], *, fps: in
                 out.mux(stream.encode(last))
                 encoded += 1
             out.mux(stream.encode(None))
+    seal(path)
     return encoded

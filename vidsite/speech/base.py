@@ -17,8 +17,24 @@ class Speech:
     words: tuple[Word, ...]
 
 
+class Unreachable(Exception):
+    """Nothing answers at the service's address (no DNS, connection refused). Finding that out
+    costs milliseconds, so it is asked again freely: the engine is skipped for this build only."""
+
+
+class ServiceDown(Exception):
+    """The service was reached but failed in a way each further request would repeat at a cost (a
+    timeout, a 5xx, retries used up): the circuit breaker opens. The engine is skipped for the rest
+    of the build and the failure is recorded, so the next builds do not ask again for a while."""
+
+
 class Engine(Protocol):
+    """Override points: `version` (in cache keys), `voice_id`, `synthesize`. Online engines set
+    `online = True` and add `synthesize_async` (concurrent prefetch) and `probe` (the cheap
+    "does it speak again?" check); both raise Unreachable or ServiceDown when the service fails."""
+
     name: str
+    online: bool
 
     @property
     def version(self) -> str: ...

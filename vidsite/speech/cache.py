@@ -30,6 +30,7 @@ def clip_key(engine: str, version: str, voice: str, rate: int, pitch: int, text:
 
 class ClipCache:
     def __init__(self, root: Path, shared: Any = None) -> None:
+        self.root = root  # the cache folder; clips live in root/clips
         self.dir = root / "clips"
         self.shared = shared  # a SharedCache, or None
 

@@ -1,8 +1,10 @@
 """edge-tts: Microsoft's neural voices over a WebSocket (online; extra-free, edge-tts is a dependency).
 
-We ask for WordBoundary events explicitly (the library defaults to sentence boundaries), retry
-transient failures with exponential backoff and jitter, and give up at once when the service
-cannot be reached at all, so `auto` can fall back without stalling an offline build.
+We ask for WordBoundary events explicitly (the library defaults to sentence boundaries). Short
+hiccups (403, 429, a dropped stream) are retried with exponential backoff and jitter. A service
+that cannot be reached, times out or answers 5xx opens the circuit breaker at once when there is
+an engine to fall back to (`breaker`), so an offline or hung endpoint costs one timeout per
+build, not one per clip; with nothing to fall back to, timeouts and 5xx are retried too.
 """
 
 from __future__ import annotations
@@ -10,25 +12,24 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import time
 from dataclasses import dataclass
 
 from vidsite.models import Word
 from vidsite.speech import voices
-from vidsite.speech.base import Speech, register
+from vidsite.speech.base import ServiceDown, Speech, Unreachable, register
 
 log = logging.getLogger(__name__)
 
 TICKS = 10_000_000  # edge offsets are in 100-ns ticks
 SAMPLE_RATE = 24_000  # audio-24khz-48kbitrate-mono-mp3
 PROTOCOL = "edge-v1-24khz-mp3"  # in cache keys: a new client release must not re-speak every clip
-
-
-class Unreachable(Exception):
-    """The service cannot be reached at all (no DNS, connection refused): do not retry."""
+PROBE_TEXT = "Hi."
+__all__ = ["EdgeEngine", "ServiceDown", "Transient", "Unreachable"]
 
 
 class Transient(Exception):
-    """Worth retrying: timeouts, dropped connections, 403/429/503, no audio."""
+    """Worth retrying: 403/429, dropped connections, no audio; with `breaker` off, timeouts and 5xx too."""
 
 
 @dataclass
@@ -36,8 +37,10 @@ class EdgeEngine:
     url: str = ""  # WebSocket endpoint; empty = Microsoft's
     retries: int = 4
     backoff: float = 0.5  # seconds before the first retry; doubles each time, plus jitter
-    timeout: int = 15
+    timeout: int = 15  # seconds of silence from the service (connect, handshake, between messages)
+    breaker: bool = True  # a timeout or 5xx gives up at once (there is a fallback engine)
     name = "edge"
+    online = True
 
     @property
     def version(self) -> str:
@@ -49,7 +52,7 @@ class EdgeEngine:
     def synthesize(self, text: str, voice: str, rate: int, pitch: int) -> Speech:
         return asyncio.run(self.synthesize_async(text, voice, rate, pitch))
 
-    def reachable(self) -> str | None:
+    def reachable(self, timeout: float | None = None) -> str | None:
         """None if the endpoint's host resolves and accepts TCP; else why not. Costs milliseconds, and
         spares an offline build the client's imports and TLS set-up."""
         import socket
@@ -58,10 +61,31 @@ class EdgeEngine:
         parts = urlsplit(self.url or "wss://speech.platform.bing.com/")
         port = parts.port or (443 if parts.scheme == "wss" else 80)
         try:
-            with socket.create_connection((parts.hostname, port), timeout=min(self.timeout, 5)):
+            with socket.create_connection((parts.hostname, port), timeout=timeout or min(self.timeout, 5)):
                 return None
         except OSError as exc:
             return f"cannot connect to {parts.hostname}:{port}: {exc.strerror or exc}"
+
+    def probe(self, deadline: float) -> None:
+        """Speak one tiny sentence within `deadline` seconds, connection included, or raise
+        Unreachable (nothing listens) / ServiceDown (anything else). No retries: this is the
+        check for whether pages that fell back can be voiced again."""
+        started = time.monotonic()
+        why = self.reachable(timeout=deadline)
+        if why:
+            raise Unreachable(why)
+        left = max(0.1, deadline - (time.monotonic() - started))
+        voice = self.voice_id("", "en")
+
+        async def speak() -> None:
+            await asyncio.wait_for(self._once(PROBE_TEXT, voice, 175, 50), left)
+
+        try:
+            asyncio.run(speak())
+        except asyncio.TimeoutError:
+            raise ServiceDown(f"no answer within {deadline:g}s") from None
+        except Transient as exc:
+            raise ServiceDown(str(exc)) from None
 
     async def synthesize_async(self, text: str, voice: str, rate: int, pitch: int) -> Speech:
         if not getattr(self, "_checked", False):
@@ -74,11 +98,15 @@ class EdgeEngine:
                 return await self._once(text, voice, rate, pitch)
             except Transient as exc:
                 if attempt == self.retries:
-                    raise Unreachable(f"gave up after {attempt + 1} tries: {exc}") from None
+                    raise ServiceDown(f"gave up after {attempt + 1} tries: {exc}") from None
                 delay = self.backoff * 2**attempt * (1 + random.random())
                 log.debug("edge-tts: %s; retrying in %.2fs", exc, delay)
                 await asyncio.sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _down(self, why: str) -> Exception:
+        """A timeout or 5xx: the breaker opens (ServiceDown), or, with no fallback, it is retried."""
+        return ServiceDown(why) if self.breaker else Transient(why)
 
     async def _once(self, text: str, voice: str, rate: int, pitch: int) -> Speech:
         import aiohttp
@@ -107,11 +135,14 @@ class EdgeEngine:
                 raise Unreachable(why) from None
             raise Transient(why) from None
         except aiohttp.WSServerHandshakeError as exc:
-            if exc.status in (403, 429, 500, 502, 503, 504):
+            if exc.status >= 500:
+                raise self._down(f"HTTP {exc.status}") from None
+            if exc.status in (403, 429):
                 raise Transient(f"HTTP {exc.status}") from None
             raise Unreachable(f"HTTP {exc.status}: {exc.message}") from None
-        except (NoAudioReceived, WebSocketError, UnexpectedResponse, aiohttp.ClientError, asyncio.TimeoutError,
-                ConnectionError) as exc:
+        except asyncio.TimeoutError:  # aiohttp's socket timeouts are TimeoutErrors too
+            raise self._down(f"no answer within {self.timeout}s") from None
+        except (NoAudioReceived, WebSocketError, UnexpectedResponse, aiohttp.ClientError, ConnectionError) as exc:
             raise Transient(f"{type(exc).__name__}: {exc}") from None
         if not mp3:
             raise Transient("no audio received")

@@ -85,6 +85,7 @@ def _library_version() -> str:
 @register("espeak")
 class EspeakEngine:
     name = "espeak"
+    online = False
 
     @cached_property
     def version(self) -> str:

@@ -1,8 +1,9 @@
 """Narration text → Voiceover: split into sentences and pauses, each sentence a cached clip.
 
-Engines are tried in order (`auto` = edge, then espeak). An engine that cannot be reached is
-skipped for the rest of the build, every fallback is counted, and `strict` turns a fallback
-into an error. Pronunciations rewrite what is said, never what captions show.
+Engines are tried in order (`auto` = edge, then espeak). An engine that cannot be reached, times
+out or fails is skipped for the rest of the build (a circuit breaker: its remaining clips fall
+back at once), every fallback is counted, and `strict` turns a fallback into an error.
+Pronunciations rewrite what is said, never what captions show.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from dataclasses import dataclass, field
 from vidsite.config import TTSConfig
 from vidsite.errors import SpeechError
 from vidsite.models import Clip, Voiceover, Word
-from vidsite.speech.base import Engine, get_engine
+from vidsite.speech.base import Engine, ServiceDown, Unreachable, get_engine
 from vidsite.speech.cache import ClipCache, clip_key
+from vidsite.speech.health import PROBE_DEADLINE, Health
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +103,7 @@ class Speaker:
             if name == "edge":
                 engine.url, engine.retries = self.tts.edge_url, self.tts.retries
                 engine.backoff, engine.timeout = self.tts.retry_backoff, self.tts.timeout
+                engine.breaker = self.chain.index(name) < len(self.chain) - 1 and not self.strict
             self._engines[name] = engine
         return self._engines[name]
 
@@ -129,8 +132,7 @@ class Speaker:
             except SpeechError:
                 raise
             except Exception as exc:  # noqa: BLE001 - an engine failing is a reason to fall back, reported below
-                self.down[name] = _reason(exc)
-                log.debug("%s is unavailable (%s)", name, self.down[name])
+                self._give_up(name, exc)
                 continue
             self.fallbacks += n > 0
             self.synthesised += 1
@@ -143,6 +145,44 @@ class Speaker:
         raise SpeechError("no speech engine could speak " + repr(sentence[:60]) + ": "
                           + "; ".join(f"{SERVICE.get(k, k)}: {v}" for k, v in self.down.items()))
 
+    def _give_up(self, name: str, exc: Exception) -> None:
+        """Open the breaker: `name` is not asked again in this build, and, when finding that out
+        cost time (ServiceDown), not probed again for a while either."""
+        if name in self.down:
+            return
+        self.down[name] = _reason(exc)
+        log.debug("%s is unavailable (%s)", name, self.down[name])
+        if isinstance(exc, ServiceDown):
+            self.health.record(name, self.down[name])
+
+    @property
+    def health(self) -> Health:
+        return Health(self.cache.root)
+
+    def speaks_again(self, name: str) -> bool:
+        """Whether the online engine `name` speaks now: one tiny real synthesis within PROBE_DEADLINE,
+        made at most once per PROBE_EVERY (a recent failure or probe is taken as the answer). A
+        connection refused is found in milliseconds and never recorded. Not speaking opens the
+        breaker for this build."""
+        engine = self.engine(name)
+        if not engine.online or name in self.down:
+            return False
+        recent = self.health.recent(name)
+        if recent is not None:
+            log.debug("%s %s %.0fs ago; not asking again yet", name,
+                      "spoke" if recent["answered"] else f"failed ({recent['why']})", recent["age"])
+            return recent["answered"]
+        try:
+            engine.probe(PROBE_DEADLINE)
+        except Unreachable as exc:
+            self._give_up(name, exc)
+            return False
+        except Exception as exc:  # noqa: BLE001 - whatever stops the probe means "not yet"
+            self._give_up(name, ServiceDown(f"probe: {_reason(exc)}"))
+            return False
+        self.health.record(name, None)
+        return True
+
     def prefetch(self, requests: list[tuple[str, str | None, str]]) -> None:
         """Synthesise cache misses for the first engine concurrently (bounded), before pages ask for them.
 
@@ -150,7 +190,7 @@ class Speaker:
         `clip()` to handle one by one, with fallback."""
         name = self.chain[0]
         engine = self.engine(name)
-        if not hasattr(engine, "synthesize_async") or name in self.down:
+        if not engine.online or name in self.down:
             return
         todo: dict[str, tuple[str, str]] = {}
         for narration, voice, language in requests:
@@ -173,7 +213,7 @@ class Speaker:
                     try:
                         speech = await engine.synthesize_async(spoken, voice_id, self.tts.rate, self.tts.pitch)
                     except Exception as exc:  # noqa: BLE001 - clip() retries this one with fallback
-                        self.down.setdefault(name, _reason(exc))
+                        self._give_up(name, exc)
                         return
                 self.cache.put(key, spoken, speech, name, voice_id)
                 self.synthesised += 1
