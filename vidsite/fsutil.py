@@ -67,7 +67,17 @@ def write_json(path: Path, data: Any) -> None:
 
 
 def slugify(text: str, length: int = 32, default: str = "x") -> str:
+    """A name that is safe as a folder and as a URL segment, in every script (as Hugo keeps them):
+    NFC, lowercased where the script has case, letters, marks and digits kept and every other run
+    one `-`, no `-` at either end. It can never hold `/`, `.`, `:`, `%` or a space, so it is never
+    `..`, hidden, a scheme or a query; ASCII names slug exactly as before. At most `length`
+    characters and 240 UTF-8 bytes (a folder name's limit is 255)."""
     import re
+    import unicodedata
 
-    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:length].strip("-")
-    return slug or default
+    text = unicodedata.normalize("NFC", unicodedata.normalize("NFC", text).lower())
+    kept = "".join(c if unicodedata.category(c)[0] in "LMN" else "-" for c in text)
+    slug = re.sub(r"-+", "-", kept).strip("-")[:length]
+    while len(slug.encode("utf-8")) > 240:
+        slug = slug[:-1]
+    return slug.strip("-") or default

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from typing import Callable
 
 from vidsite.config import VideoConfig
 from vidsite.models import Scene, Span, Still, Timeline, Voiceover, Word
@@ -151,25 +152,59 @@ def _ts(t: float, sep: str = ".") -> str:
     return f"{h:02d}:{m:02d}:{s:02d}{sep}{ms:03d}"
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_JOINER = "\u2060"  # WORD JOINER: invisible, and breaks what an SRT reader would take for a tag or a timing
+_NUMBER_LINE = re.compile(r"^[0-9-]", re.M)
+
+
+def cue_text(text: str) -> str:
+    """Cue text with control characters dropped (a parser turns NUL into U+FFFD; XML tools reject
+    the rest); whitespace is collapsed by the line wrapping, so no blank line can end a cue."""
+    return _CONTROL.sub("", text)
+
+
 def vtt_text(text: str) -> str:
-    """Cue text as WebVTT wants it: &, < and > escaped, so content can neither add markup nor end a cue."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Cue text as WebVTT wants it: &, < and > escaped (WebVTT decodes them as HTML does), so
+    content can neither add markup nor make a `-->` timing line."""
+    return cue_text(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def srt_text(text: str) -> str:
+    """SRT has no escapes, and readers take `<font>`/`<i>` for markup and any `-->` line for a new
+    cue: a WORD JOINER goes after every `<`, before every `>` and before a line that starts like a
+    cue number or a timing, so none can be read as a tag, an arrow, a number or a time. The
+    joiner is invisible; joiners already in the text are dropped so a reader can remove ours."""
+    text = _srt_clean(text).replace("<", "<" + _JOINER).replace(">", _JOINER + ">")
+    return _NUMBER_LINE.sub(lambda m: _JOINER + m.group(0), text)
+
+
+def _srt_clean(text: str) -> str:
+    return cue_text(text).replace(_JOINER, "")
+
+
+def _shown(cues: list[Cue], clean: Callable[[str], str] = cue_text) -> list[tuple[Cue, str]]:
+    """Cues with their text cleaned and wrapped (cleaned first: a line of only control characters
+    would otherwise become the blank line that ends a cue); cues left with no text are dropped."""
+    wrapped = [(c, _lines(clean(c.text))) for c in cues]
+    return [(c, text) for c, text in wrapped if text]
 
 
 def webvtt(cues: list[Cue]) -> str:
-    body = "".join(f"{i}\n{_ts(c.start)} --> {_ts(c.end)}\n{vtt_text(_lines(c.text))}\n\n"
-                   for i, c in enumerate(cues, 1))
+    body = "".join(f"{i}\n{_ts(c.start)} --> {_ts(c.end)}\n{vtt_text(text)}\n\n"
+                   for i, (c, text) in enumerate(_shown(cues), 1))
     return "WEBVTT\n\n" + body
 
 
 def srt(cues: list[Cue]) -> str:
-    return "".join(f"{i}\n{_ts(c.start, ',')} --> {_ts(c.end, ',')}\n{_lines(c.text)}\n\n" for i, c in enumerate(cues, 1))
+    return "".join(f"{i}\n{_ts(c.start, ',')} --> {_ts(c.end, ',')}\n{srt_text(text)}\n\n"
+                   for i, (c, text) in enumerate(_shown(cues, _srt_clean), 1))
 
 
 def chapters_vtt(timeline: Timeline, titles: list[str]) -> str:
+    """One cue per scene; a title is one line (a blank line in it would end the cue)."""
     ends = [s.end for s in timeline.spans[:-1]] + [timeline.frames]
     body = "".join(
-        f"{i}\n{_ts(s.start / timeline.fps)} --> {_ts(end / timeline.fps)}\n{vtt_text(t)}\n\n"
-        for i, (s, end, t) in enumerate(zip(timeline.spans, ends, titles), 1)
+        f"{i}\n{_ts(s.start / timeline.fps)} --> {_ts(end / timeline.fps)}\n{vtt_text(title)}\n\n"
+        for i, (s, end, title) in enumerate(zip(timeline.spans, ends, (" ".join(cue_text(t).split()) for t in titles)), 1)
     )
     return "WEBVTT\n\n" + body

@@ -219,7 +219,7 @@ def _page(front: Any, scenes: list[Scene], heading: str | None, path: Path, rel:
     return Page(
         source=path,
         rel=rel,
-        section="/".join(rel_parts[:-1]),
+        section=section_path(rel),
         slug=_slug(stem),
         title=title,
         description=front.description,
@@ -296,3 +296,10 @@ def _first_heading(tokens: list[Any]) -> str | None:
 
 def _slug(stem: str) -> str:
     return slugify(stem, length=200, default="page")
+
+
+def section_path(rel: str) -> str:
+    """The URL path of the section a page (or `_index.md`) at `rel` belongs to. Each folder is
+    slugged like a page name, because folder names are untrusted content and become hrefs: a
+    folder named `javascript:alert(1)` is the section `javascript-alert-1`, never a scheme."""
+    return "/".join(slugify(part, length=200, default="section") for part in Path(rel).parts[:-1])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import jinja2
 
@@ -14,6 +15,8 @@ from vidsite.render.theme import THEMES_DIR
 
 
 def environment(layouts: Path, theme: str) -> jinja2.Environment:
+    """Autoescaping is on for every template whatever its name (content is untrusted), and
+    `urlpath` percent-encodes a path from the site for an href or src."""
     search = [str(layouts)] if layouts.is_dir() else []
     search += [str(THEMES_DIR / theme), str(THEMES_DIR / "default")]
     env = jinja2.Environment(
@@ -21,6 +24,7 @@ def environment(layouts: Path, theme: str) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.globals["version"] = __version__
+    env.filters["urlpath"] = url_path
     return env
 
 
@@ -37,9 +41,17 @@ def content_type(name: str) -> str:
     return _TYPES.get(suffix) or mimetypes.guess_type(name)[0] or "application/octet-stream"
 
 
+def url_path(path: str) -> str:
+    """A path as the output folder spells it (`日本語/index.html`), percent-encoded for a URL
+    (RFC 3986: UTF-8, everything but letters, digits, `-._~` and `/` as %XX). Manifests keep the
+    readable path; every href, src, <loc>, feed link and OG tag goes through here."""
+    return quote(path, safe="/")
+
+
 def absolute(base_url: str, path: str) -> str:
-    """`path` (from the site root) under base_url: absolute when base_url is, else root-relative."""
-    return base_url.rstrip("/") + "/" + path.lstrip("/")
+    """`path` (from the site root, unencoded) under base_url, percent-encoded: absolute when
+    base_url is, else root-relative. base_url is config (trusted) and taken as written."""
+    return base_url.rstrip("/") + "/" + url_path(path.lstrip("/"))
 
 
 def write_if_changed(path: Path, data: bytes | str) -> bool:
