@@ -4,6 +4,7 @@ earlier build wrote that this one does not are taken away (only those: see `remo
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -14,6 +15,7 @@ from vidsite.site.i18n import context, language_name
 from vidsite.site.writer import absolute, clock, environment, file_entry, would_change
 from vidsite.site.writer import write_if_changed as write_file
 
+log = logging.getLogger(__name__)
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 SHORT = "public, max-age=60, must-revalidate"
@@ -164,19 +166,23 @@ def publish(ctx: Any, manifests: list[tuple[Page, dict[str, Any]]], sections: li
 
 
 def _static_files(root: Path, page_urls: set[str]) -> list[str]:
-    """static/ files to publish as they are: inside the site only (static/ is untrusted), never
-    hidden files, and never over what the build itself writes."""
+    """static/ files to publish as they are, never over what the build itself writes. static/ is
+    untrusted: a file is published only if neither its path nor what it resolves to has a hidden part,
+    and it resolves inside static/ (a symlink to ../.git/config or ../.env is skipped, with a warning)."""
     static = root / "static"
     if not static.is_dir():
         return []
-    base = root.resolve()
+    base = static.resolve()
     out = []
     for path in sorted(static.rglob("*")):
         rel = path.relative_to(static)
         if not path.is_file() or any(part.startswith(".") for part in rel.parts):
             continue
-        if not path.resolve().is_relative_to(base):
-            continue  # a symlink that leads out of the site is not followed
+        target = path.resolve()
+        if not target.is_relative_to(base) or any(p.startswith(".") for p in target.relative_to(base).parts):
+            log.warning("static/%s: not published: it leads to %s, outside static/ or hidden", rel.as_posix(),
+                        "a hidden file" if target.is_relative_to(base) else "a file outside static/")
+            continue
         name = rel.as_posix()
         if name in ("index.html", "manifest.json", "sitemap.xml", "feed.xml", "feed.json", "build.json"):
             continue
