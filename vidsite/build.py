@@ -248,7 +248,8 @@ def plan_page(page: Page, key: str, ctx: Context, tasks: list[Any]) -> PagePlan:
         elif intact(path) and (not poster or intact(Path(poster))):  # a damaged entry is a miss
             stats.segments_reused += 1
         else:
-            tasks.append(replace(task, path=str(path), poster=poster, share=_share(ctx)))
+            source = f"content/{page.rel}:{scene.line}: scene {span.index + 1} ({scene.type})"
+            tasks.append(replace(task, path=str(path), poster=poster, share=_share(ctx), source=source))
             planned.add((str(path), poster))
         segments.append((path, span.start))
         keys.append(seg_key)
@@ -264,7 +265,7 @@ def plan_page(page: Page, key: str, ctx: Context, tasks: list[Any]) -> PagePlan:
     if ctx.shared:
         ctx.shared.fetch(audio)
     if (str(audio), "") not in planned and not intact(audio):
-        tasks.append(AudioTask(str(audio), samples, AUDIO_RATE, placements, _share(ctx)))
+        tasks.append(AudioTask(str(audio), samples, AUDIO_RATE, placements, _share(ctx), f"content/{page.rel}: audio"))
     stats.timed("time+plan", t)
     return PagePlan(page, key, voiceovers, timeline, segments, keys, audio)
 
@@ -277,7 +278,8 @@ def _segment_key(task: Any, ctx: Context) -> str:
     """Everything the segment shows, by content: image files by their hash, not their path, and the
     theme without its search paths, so the same scene in another checkout reuses the entry."""
     data = asdict(task)
-    data.pop("share")  # where results are shared is not what they are
+    data.pop("share")  # where results are shared, and which page asked, are not what they are
+    data.pop("source")
     data["fields"] = portable(task.fields)
     if task.fade:
         data["fade"] = [task.fade[0], task.fade[1], portable(task.fade[2]), task.fade[3]]
@@ -368,12 +370,13 @@ def load_pronunciations(root: Path) -> dict[str, str]:
     import tomllib
 
     from vidsite.errors import ConfigError
+    from vidsite.fsutil import read_text
 
     path = root / "pronunciations.toml"
     if not path.is_file():
         return {}
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(read_text(path, ConfigError))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"not valid TOML: {exc}", path=path) from None
     bad = [k for k, v in data.items() if not isinstance(v, str)]
@@ -474,6 +477,7 @@ def run_tasks(tasks: list[Any], ctx: Context, start_method: str | None) -> None:
     if not tasks:
         return
     from vidsite.executor import executor_for, preload
+    from vidsite.tasks import TaskFailed
 
     stats = ctx.stats
     stats.tasks = len(tasks)
@@ -493,7 +497,12 @@ def run_tasks(tasks: list[Any], ctx: Context, start_method: str | None) -> None:
             ctx.progress("task", None, stats)
     except (VidsiteError, OSError):
         raise  # OSError: build() says "disk full or read-only?"
-    except Exception as exc:  # noqa: BLE001 - a task's failure, reported without a traceback
+    except TaskFailed as exc:  # the worker's traceback under -v; the page, scene and line always
+        log.debug("%s failed:\n%s", exc.source, exc.trace)
+        raise EncodeError(f"{exc.source}: drawing or encoding failed: {exc.error}; output/ was not changed "
+                          "(run with -v for the traceback, and please report it)") from None
+    except Exception as exc:  # noqa: BLE001 - the executor's own failure, reported without a traceback
+        log.debug("render+encode failed", exc_info=True)
         raise EncodeError(f"rendering or encoding failed: {type(exc).__name__}: {exc}; output/ was not "
                           "changed (run with -v for details)") from None
     stats.timed("render+encode", t)

@@ -7,9 +7,10 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from vidsite.errors import ConfigError
+from vidsite.fsutil import read_text
 
 ACCENTS = ("blue", "orange", "purple", "green", "pink", "cyan")
 
@@ -31,6 +32,14 @@ class VideoConfig(_Section):
     min_duration: float = Field(2.0, ge=0, description="Shortest scene, in seconds.")
     max_duration: float = Field(120.0, gt=0, description="Longest scene, in seconds (narration is never cut).")
     transition: float = Field(0.2, ge=0, le=2, description="Crossfade between scenes, in seconds (0 = cut); it plays in the pause after the narration.")
+
+    @field_validator("width", "height")
+    @classmethod
+    def _even(cls, v: int) -> int:
+        if v % 2:
+            raise ValueError(f"must be even ({v - 1} or {v + 1}): H.264 in 4:2:0 colour stores one colour sample "
+                             "per 2×2 pixels")
+        return v
 
 
 class TTSConfig(_Section):
@@ -143,7 +152,7 @@ def load_config(root: Path, **overrides: Any) -> SiteConfig:
     text = ""
     data: dict[str, Any] = {}
     if path.exists():
-        text = path.read_text(encoding="utf-8")
+        text = read_text(path, ConfigError)
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
@@ -167,7 +176,7 @@ def load_config(root: Path, **overrides: Any) -> SiteConfig:
             key = ".".join(str(p) for p in err["loc"])
             line = _key_line(text, err["loc"])
             where = f"{path}:{line}" if line else str(path)
-            msg = "unknown key (check the spelling; see the README for every option)" if err["type"] == "extra_forbidden" else err["msg"]
+            msg = "unknown key (check the spelling; see the README for every option)" if err["type"] == "extra_forbidden" else err["msg"].removeprefix("Value error, ")
             problems.append(f"{where}: {key}: {msg}")
         raise ConfigError("\n".join(problems)) from None
     bad = [code for code in config.languages if not re.match(LANG_CODE, code)]

@@ -1,4 +1,4 @@
-"""Where tasks run: this process, a local process pool (`--jobs`), or (later) a Dask cluster."""
+"""Where tasks run: this process, a local process pool (`--jobs`), or a Dask cluster (`--scheduler`)."""
 
 from __future__ import annotations
 

@@ -81,3 +81,17 @@ def slugify(text: str, length: int = 32, default: str = "x") -> str:
     while len(slug.encode("utf-8")) > 240:
         slug = slug[:-1]
     return slug.strip("-") or default
+
+
+def read_text(path: Path, error: type[Exception]) -> str:
+    """A UTF-8 text file (a leading byte-order mark dropped, CRLF as LF); anything else is `error`
+    (a VidsiteError subclass) naming the line of the first bad byte, never a UnicodeDecodeError."""
+    data = path.read_bytes().removeprefix(b"\xef\xbb\xbf")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        column = exc.start - data.rfind(b"\n", 0, exc.start)
+        raise error(f"not UTF-8 text (byte 0x{data[exc.start]:02x} at column {column}); save the file as UTF-8",
+                    path=path, line=line) from None
+    return text.replace("\r\n", "\n")

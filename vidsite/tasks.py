@@ -32,6 +32,7 @@ class SegmentTask:
     options: tuple[tuple[str, str], ...]
     poster: str = ""  # also write the last still here as JPEG (a page's first scene)
     share: tuple[str, str] | None = None  # (shared cache URL, local cache root): publish the result there
+    source: str = ""  # "content/p.md:12: scene 3 (code)", for error messages; not part of the key
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,19 @@ class AudioTask:
     rate: int
     placements: tuple[tuple[int, str], ...]  # (first sample, clip wav)
     share: tuple[str, str] | None = None
+    source: str = ""
+
+
+class TaskFailed(Exception):
+    """A task's failure, named by where it comes from, with the worker's traceback as text (it crosses
+    process and machine boundaries, so it carries strings only)."""
+
+    def __init__(self, source: str, error: str, trace: str) -> None:
+        super().__init__(source, error, trace)
+        self.source, self.error, self.trace = source, error, trace
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.error}"
 
 
 @dataclass(frozen=True)
@@ -51,7 +65,19 @@ class Result:
 
 
 def run(task: SegmentTask | AudioTask) -> Result:
-    """Run one task (in whichever process it landed)."""
+    """Run one task (in whichever process it landed); a failure is a TaskFailed naming its source."""
+    try:
+        return _run(task)
+    except OSError:
+        raise  # the disk, not the content: the build says so
+    except Exception as exc:  # noqa: BLE001 - re-raised with the page and scene it belongs to
+        import traceback
+
+        raise TaskFailed(task.source or Path(task.path).name, f"{type(exc).__name__}: {exc}",
+                         traceback.format_exc()) from None
+
+
+def _run(task: SegmentTask | AudioTask) -> Result:
     import time
 
     started = time.perf_counter()

@@ -17,7 +17,7 @@ import yaml
 
 from vidsite.config import NarrationConfig
 from vidsite.errors import ContentError, VidsiteError
-from vidsite.fsutil import atomic_write, canonical_hash
+from vidsite.fsutil import atomic_write, canonical_hash, read_text
 
 UNTOUCHED = {"commands", "code", "before_code", "after_code", "solution_code", "src", "language", "voice",
              "min_duration", "max_duration", "correct_answer", "problem_number", "checkpoint_number", "show_answer"}
@@ -131,7 +131,7 @@ def translate_page(source: Path, language: str, translator: Translator) -> str:
     """The translated page's text."""
     from vidsite.content.parse import split_frontmatter
 
-    text = source.read_text(encoding="utf-8").replace("\r\n", "\n")
+    text = read_text(source, ContentError)
     meta, _, _ = split_frontmatter(text, source)
     lines = text.split("\n")
     head, body = "", text

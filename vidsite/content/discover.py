@@ -8,6 +8,7 @@ from pathlib import Path
 from vidsite.config import SiteConfig
 from vidsite.content.parse import parse_page, section_path, split_frontmatter
 from vidsite.errors import ContentError
+from vidsite.fsutil import read_text
 from vidsite.models import Page, Section
 
 PAGE_SUFFIXES = (".md", ".markdown", ".yaml", ".yml")
@@ -46,7 +47,7 @@ def discover(root: Path, config: SiteConfig, *, drafts: bool = False) -> tuple[l
         file_lang = parts[-2] if len(parts) >= 3 and parts[-2] in codes else None
         lang = file_lang or config.default_lang
         if parts[0] == "_index":
-            meta, _, _ = split_frontmatter(path.read_text(encoding="utf-8"), path)
+            meta, _, _ = split_frontmatter(read_text(path, ContentError), path)
             folder = section_path(rel)
             sections[(lang, folder)] = Section(folder, str(meta.get("title") or ""), str(meta.get("description") or ""),
                                                lang)

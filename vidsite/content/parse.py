@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from vidsite.config import ACCENTS
 from vidsite.content.scenes import SCENE_TYPES, SceneFields
 from vidsite.errors import ContentError
-from vidsite.fsutil import slugify
+from vidsite.fsutil import read_text, slugify
 from vidsite.models import Page, Scene
 
 MAX_SCENES = 200
@@ -138,11 +138,7 @@ def parse_page(path: Path, rel: str, *, default_language: str = "en", site_root:
                language: str | None = None) -> Page:
     """`language`: from the file name (`install.es.md`); frontmatter `language:` wins over it."""
     """Read one content file into a Page; pages without scene blocks get automatic scenes."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise ContentError(f"not UTF-8 text ({exc.reason}); save the file as UTF-8", path=path) from None
-    text = text.replace("\r\n", "\n").lstrip("\ufeff")
+    text = read_text(path, ContentError)
     if path.suffix in (".yaml", ".yml"):
         try:
             loaded = yaml.safe_load(text)

@@ -6,6 +6,7 @@ are visible and `state["answer"]` whether a quiz shows its answer.
 
 from __future__ import annotations
 
+import logging
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -16,6 +17,7 @@ from PIL import Image, ImageDraw
 from vidsite.render import text as T
 from vidsite.render.theme import Theme
 
+log = logging.getLogger(__name__)
 W, H = 1920, 1080  # design grid
 Image.MAX_IMAGE_PIXELS = 40_000_000  # Pillow's decompression-bomb guard, at our own bound (parse checks first)
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]")
@@ -114,6 +116,7 @@ class Canvas:
              highlight: str | None = None) -> None:
         """A code/terminal panel sized to its content. Text grows to fill it (up to 1.5× code_size) and
         shrinks down to 0.55×; past that, long lines end in … and extra lines in a `⋯ N more lines` marker."""
+        lines = [part.replace("\t", "    ") for line in lines for part in line.split("\n")]  # a command may hold several
         pad = 36
         base = self.theme.code_size
         longest = max((len(line) for line in lines), default=1) or 1
@@ -153,28 +156,42 @@ class Canvas:
 
 
 def _highlight(code: str, language: str, theme: Theme) -> list[list[tuple[str, str]]]:
-    """Per line, (text, colour) runs from Pygments."""
+    """Per line of `code`, (text, colour) runs from Pygments. Colours are placed by character offset
+    in the code as given (`get_tokens_unprocessed`), because a lexer's own preprocessing may drop
+    or add blank lines: the runs of line i always spell exactly line i."""
     from pygments.lexers import TextLexer, get_lexer_by_name
     from pygments.styles import get_style_by_name
     from pygments.util import ClassNotFound
 
     try:
-        lexer = get_lexer_by_name(language, stripnl=False, ensurenl=False)
+        lexer = get_lexer_by_name(language or "text")
     except ClassNotFound:
         lexer = TextLexer()
     try:
         style = get_style_by_name(theme.code_style)
     except ClassNotFound:
         style = get_style_by_name("monokai")
-    lines: list[list[tuple[str, str]]] = [[]]
-    for ttype, value in lexer.get_tokens(code):
-        colour = _token_colour(style, ttype)
-        fill = f"#{colour}" if colour else theme.text
-        for n, part in enumerate(value.split("\n")):
-            if n:
-                lines.append([])
-            if part:
-                lines[-1].append((part.replace("\t", "    "), fill))
+    colour = [theme.text] * len(code)
+    try:
+        for index, ttype, value in lexer.get_tokens_unprocessed(code):
+            found = _token_colour(style, ttype)
+            if found and 0 <= index < len(code):
+                colour[index:index + len(value)] = [f"#{found}"] * min(len(value), len(code) - index)
+    except Exception:  # noqa: BLE001 - a lexer bug costs the colours, never the slide
+        log.debug("highlighting %s failed; drawing plain text", language, exc_info=True)
+        colour = [theme.text] * len(code)
+    lines: list[list[tuple[str, str]]] = []
+    at = 0
+    for line in code.split("\n"):
+        runs: list[tuple[str, str]] = []
+        for i, ch in enumerate(line):
+            c = colour[at + i]
+            if runs and runs[-1][1] == c:
+                runs[-1] = (runs[-1][0] + ch, c)
+            else:
+                runs.append((ch, c))
+        lines.append(runs)
+        at += len(line) + 1
     return lines
 
 
@@ -374,5 +391,20 @@ DRAW: dict[str, Callable[[Canvas, dict[str, Any], dict[str, Any]], None]] = {
 def render(scene_type: str, fields: dict[str, Any], state: dict[str, Any], theme: Theme, accent: str,
            width: int, height: int, rtl: bool = False) -> Image.Image:
     canvas = Canvas(width, height, theme, accent, rtl)
-    DRAW[scene_type](canvas, fields, state)
+    DRAW[scene_type](canvas, _drawable(fields), state)
     return canvas.img
+
+
+_UNDRAWABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")  # controls (not \t \n), lone surrogates
+
+
+def _drawable(value: Any) -> Any:
+    """Field text without what no font can draw and text layout rejects (control characters make
+    raqm fail); everything else is drawn as written."""
+    if isinstance(value, str):
+        return _UNDRAWABLE.sub("", value)
+    if isinstance(value, list):
+        return [_drawable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _drawable(v) for k, v in value.items()}
+    return value

@@ -16,11 +16,15 @@ def font(path: str, size: int) -> ImageFont.FreeTypeFont:
 
 
 def width(text: str, f: ImageFont.FreeTypeFont) -> float:
+    """Advance width of the widest line (text layout rejects a newline inside one measurement)."""
+    if "\n" in text:
+        return max(f.getlength(line) for line in text.split("\n"))
     return f.getlength(text)
 
 
-def wrap(text: str, f: ImageFont.FreeTypeFont, max_width: float) -> list[str]:
-    """Greedy word wrap; words longer than a line are broken by character."""
+def wrap(text: str, f: ImageFont.FreeTypeFont, max_width: float, max_lines: int = 0) -> list[str]:
+    """Greedy word wrap; words longer than a line are broken by character. With `max_lines`, stops
+    once there are more lines than that (the caller only needs to know it does not fit)."""
     lines: list[str] = []
     for para in text.split("\n"):
         words = para.split()
@@ -29,30 +33,51 @@ def wrap(text: str, f: ImageFont.FreeTypeFont, max_width: float) -> list[str]:
             continue
         line = ""
         for word in words:
+            if max_lines and len(lines) > max_lines:
+                return lines
             trial = f"{line} {word}" if line else word
             if width(trial, f) <= max_width:
                 line = trial
                 continue
             if line:
                 lines.append(line)
-            while width(word, f) > max_width and len(word) > 1:
-                cut = len(word)
-                while cut > 1 and width(word[:cut], f) > max_width:
-                    cut -= 1
+            while len(word) > 1 and width(word, f) > max_width:
+                cut = _longest_prefix(word, f, max_width)
                 lines.append(word[:cut])
                 word = word[cut:]
+                if max_lines and len(lines) > max_lines:
+                    return lines
             line = word
         lines.append(line)
     return lines
+
+
+def _longest_prefix(word: str, f: ImageFont.FreeTypeFont, max_width: float, suffix: str = "") -> int:
+    """Most characters of `word` that fit in max_width followed by `suffix` (at least 1 without a
+    suffix, else at least 0): galloping, then bisection, so a 10,000-character token costs a few
+    measurements per line, not one per character."""
+    def fits(n: int) -> bool:
+        return width(word[:n] + suffix, f) <= max_width
+
+    lo = 0 if suffix else 1
+    hi = 2
+    while hi < len(word) and fits(hi):
+        lo, hi = hi, hi * 2
+    hi = min(hi, len(word))
+    while lo < hi:  # word[:lo] fits (or is the floor); find the last prefix that does
+        mid = (lo + hi + 1) // 2
+        if fits(mid):
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
 
 
 def clip_line(text: str, f: ImageFont.FreeTypeFont, max_width: float) -> str:
     """One line, cut with an ellipsis if it would run past max_width."""
     if width(text, f) <= max_width:
         return text
-    while text and width(text + ELLIPSIS, f) > max_width:
-        text = text[:-1]
-    return text + ELLIPSIS
+    return text[:_longest_prefix(text, f, max_width, ELLIPSIS)] + ELLIPSIS
 
 
 @dataclass(frozen=True)
@@ -74,7 +99,8 @@ def fit(text: str, path: str, box_w: float, box_h: float, max_size: int, min_siz
     while True:
         f = font(path, size)
         lh = round(size * spacing)
-        lines = wrap(text, f, box_w)
+        limit = max(1, int(box_h // lh))
+        lines = wrap(text, f, box_w, min(limit, max_lines) if max_lines else limit)
         fits = len(lines) * lh <= box_h and (not max_lines or len(lines) <= max_lines)
         if fits or size <= min_size:
             break

@@ -9,6 +9,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from vidsite.errors import ConfigError
+from vidsite.fsutil import read_text
 
 THEMES_DIR = Path(__file__).resolve().parent.parent / "themes"
 FONTS_DIR = Path(__file__).resolve().parent.parent / "fonts"
@@ -67,7 +68,7 @@ def load_theme(name: str, layouts: Path | None) -> Theme:
     override = layouts / "theme.toml" if layouts else None
     if override and override.is_file():
         try:
-            extra = tomllib.loads(override.read_text(encoding="utf-8"))
+            extra = tomllib.loads(read_text(override, ConfigError))
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"not valid TOML: {exc}", path=override) from None
         accents = {**data.get("accents", {}), **extra.pop("accents", {})}
