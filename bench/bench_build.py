@@ -24,13 +24,14 @@ import sys, time
 from pathlib import Path
 from vidsite.build import build
 from vidsite.executor import preload
+from vidsite.options import BuildOptions, load
 site = Path(sys.argv[1])
-build(site)
+build(site, load(site, BuildOptions()))
 preload()  # a running dev server has built with the media stack already
 page = next((site / "content").glob("*.md"))
 page.write_text(page.read_text().replace("Point it at your docs folder", "Point it at the docs folder"))
 start = time.perf_counter()
-build(site)
+build(site, load(site, BuildOptions()))
 print(time.perf_counter() - start)
 """
 

@@ -19,7 +19,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import feedparser
-import pytest
 import srt as srt_parser
 import webvtt
 from hypothesis import HealthCheck, assume, given, settings

@@ -106,8 +106,17 @@ class Site:
         return discover(self.root, self.config, drafts=drafts)[0]
 
     def build(self, **options: Any) -> Any:
-        """Build into root/output (options as `vidsite build`: jobs, quality, strict, drafts, output, …);
-        returns the BuildStats."""
+        """Build with the options of `vidsite build` (see vidsite.options.BuildOptions: output, drafts,
+        strict, force, jobs, quality, encoder, engine, hashed_names, scheduler); returns the BuildStats.
+        An unknown option is an error naming it."""
         from vidsite.build import build
+        from vidsite.options import BuildOptions, with_quality
 
-        return build(self.root, **options)
+        opts = BuildOptions.of(**options)
+        if any(v is not None for v in opts.overrides().values()):
+            from vidsite.options import load
+
+            config = load(self.root, opts)
+        else:
+            config = with_quality(self.config, opts.quality)
+        return build(self.root, config, opts)

@@ -11,6 +11,7 @@ from vidsite.models import Page, Scene
 from vidsite.narrate.templates import narrate
 from vidsite.render.theme import load_theme
 from vidsite.speech.speak import units
+from vidsite.timeline import scene_seconds
 
 
 def estimate(text: str, rate_wpm: int) -> float:
@@ -24,10 +25,13 @@ def estimate(text: str, rate_wpm: int) -> float:
     return seconds
 
 
-def check_site(root: Path) -> list[tuple[Page, list[tuple[Scene, str, float]]]]:
+def check_site(root: Path, drafts: bool = False) -> list[tuple[Page, list[tuple[Scene, str, float]]]]:
+    """Every page (drafts with `drafts`), each scene with its narration and estimated length, which
+    the timeline's rule bounds: at least the scene's or site's minimum, at most its maximum unless the
+    narration is longer (narration is never cut)."""
     config = load_config(root)
     load_theme(config.theme, root / "layouts")
-    pages, _ = discover(root, config, drafts=True)
+    pages, _ = discover(root, config, drafts=drafts)
     v = config.video
     out = []
     for page in pages:
@@ -35,7 +39,6 @@ def check_site(root: Path) -> list[tuple[Page, list[tuple[Scene, str, float]]]]:
         for scene in page.scenes:
             text = narrate(scene)
             speech = estimate(text, config.tts.rate)
-            lo = scene.min_duration if scene.min_duration is not None else v.min_duration
-            rows.append((scene, text, max(lo, speech + v.pad)))
+            rows.append((scene, text, scene_seconds(scene, speech, v)))
         out.append((page, rows))
     return out

@@ -82,13 +82,16 @@ def build(site_dir: Path, output: Path | None, drafts: bool, encoder: str | None
     logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO,
                         format="%(levelname)s %(name)s: %(message)s" if verbose else "%(message)s")
     from vidsite.build import build as run_build
+    from vidsite.executor import jobs_for
+    from vidsite.options import BuildOptions, load
 
+    options = BuildOptions(output=output, drafts=drafts, strict=strict, force=force, jobs=jobs, quality=quality,
+                           encoder=encoder, engine=engine, hashed_names=hashed_names, scheduler=scheduler)
+    config = load(site_dir, options)
     progress = _Progress(not quiet)
     started = time.perf_counter()
     try:
-        stats = run_build(site_dir, output=output, drafts=drafts, progress=progress, strict=strict, jobs=jobs,
-                          quality=quality, hashed_names=hashed_names, scheduler=scheduler, force=force,
-                          **{"video.encoder": encoder, "tts.engine": engine})
+        stats = run_build(site_dir, config, options, progress)
     finally:
         progress.close()
     if stats.ai_fallback:
@@ -113,7 +116,7 @@ def build(site_dir: Path, output: Path | None, drafts: bool, encoder: str | None
     if stats.encoder:
         click.echo(f"  video: {stats.segments_encoded} segments encoded, {stats.segments_reused} reused, "
                    f"{stats.frames_encoded} frames encoded ({stats.distinct_frames} distinct), "
-                   f"{('Dask at ' + stats.scheduler) if stats.scheduler else str(stats.jobs) + ' jobs'}; "
+                   f"{('Dask at ' + config.build.scheduler) if config.build.scheduler else str(jobs_for(options, config)) + ' jobs'}; "
                    f"encoder {stats.encoder} ({stats.encoder_reason})")
     click.echo(f"  output: {(output or site_dir / 'output')}")
 
@@ -130,7 +133,7 @@ def check(site_dir: Path, drafts: bool) -> None:
     from vidsite.check import check_site
 
     total = 0.0
-    pages = check_site(site_dir)
+    pages = check_site(site_dir, drafts=drafts)
     for page, rows in pages:
         seconds = sum(r[2] for r in rows)
         total += seconds
@@ -162,14 +165,16 @@ def serve(site_dir: Path, port: int, bind: str, watch: bool, drafts: bool, quali
     """
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     logging.getLogger("watchdog").setLevel(logging.WARNING)
+    from vidsite.options import BuildOptions
     from vidsite.safety import check_output
     from vidsite.serve import serve as run_serve
 
-    check_output(site_dir, site_dir / "output", force=force)  # refused here, not as an overlay on someone's files
+    options = BuildOptions(drafts=drafts, quality=quality, jobs=jobs, force=force)
+    check_output(site_dir.resolve(), options.output_for(site_dir.resolve()), force=force)  # before serving anything
     if bind not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"warning: serving on {bind}: other machines can reach this preview server", err=True)
     try:
-        run_serve(site_dir, port=port, bind=bind, watch=watch, drafts=drafts, quality=quality, jobs=jobs, force=force)
+        run_serve(site_dir, options, port=port, bind=bind, watch=watch)
     except KeyboardInterrupt:  # uvicorn re-raises Ctrl-C once it has shut down cleanly
         click.echo("stopped")
 

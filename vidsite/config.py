@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import tomllib
 from pathlib import Path
@@ -11,6 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from vidsite.errors import ConfigError
 from vidsite.fsutil import read_text
+
+log = logging.getLogger(__name__)
 
 ACCENTS = ("blue", "orange", "purple", "green", "pink", "cyan")
 
@@ -146,6 +149,36 @@ def _key_line(text: str, loc: tuple[Any, ...]) -> int | None:
     return None
 
 
+# Renamed and retired keys keep working, with a warning, while unknown keys stay errors (as mkdocs'
+# `Deprecated(moved_to=...)`): "old.dotted.key" -> "new.dotted.key", or None for a key that no longer
+# does anything.
+DEPRECATED: dict[str, str | None] = {}
+
+
+def _apply_deprecations(data: dict[str, Any], text: str, path: Path) -> None:
+    for old, new in DEPRECATED.items():
+        *parents, leaf = old.split(".")
+        node: Any = data
+        for part in parents:
+            node = node.get(part) if isinstance(node, dict) else None
+        if not isinstance(node, dict) or leaf not in node:
+            continue
+        value = node.pop(leaf)
+        line = _key_line(text, tuple(old.split(".")))
+        where = f"{path}:{line}" if line else str(path)
+        if new is None:
+            log.warning("%s: `%s` no longer does anything; remove it", where, old)
+            continue
+        *new_parents, new_leaf = new.split(".")
+        target = data
+        for part in new_parents:
+            target = target.setdefault(part, {})
+        if new_leaf in target:
+            raise ConfigError(f"`{old}` was renamed `{new}`, and both are set; keep only `{new}`", path=path, line=line)
+        target[new_leaf] = value
+        log.warning("%s: `%s` is now `%s`; it still works, but rename it", where, old, new)
+
+
 def load_config(root: Path, **overrides: Any) -> SiteConfig:
     """Read root/config.toml; options given as overrides (not None) win over the file."""
     path = root / "config.toml"
@@ -160,6 +193,7 @@ def load_config(root: Path, **overrides: Any) -> SiteConfig:
             raise ConfigError(
                 f"not valid TOML: {exc}", path=path, line=int(line.group(1)) if line else None
             ) from None
+    _apply_deprecations(data, text, path)
     for dotted, value in overrides.items():
         if value is None:
             continue
@@ -186,3 +220,18 @@ def load_config(root: Path, **overrides: Any) -> SiteConfig:
         raise ConfigError(f"default_language `{config.default_lang}` has no [languages.{config.default_lang}] table",
                           path=path)
     return config
+
+
+def load_pronunciations(root: Path) -> dict[str, str]:
+    """pronunciations.toml: `word = "how it is said"`, applied before synthesis, never to captions."""
+    path = root / "pronunciations.toml"
+    if not path.is_file():
+        return {}
+    try:
+        data = tomllib.loads(read_text(path, ConfigError))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"not valid TOML: {exc}", path=path) from None
+    bad = [k for k, v in data.items() if not isinstance(v, str)]
+    if bad:
+        raise ConfigError(f"`{bad[0]}` must be a string: {bad[0]} = \"how it is said\"", path=path)
+    return data

@@ -6,15 +6,24 @@ import multiprocessing
 import os
 import sys
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from typing import Iterator, Sequence
+from typing import TYPE_CHECKING, Iterator, Sequence
 
 from vidsite.tasks import AudioTask, Result, SegmentTask, run
+
+if TYPE_CHECKING:
+    from vidsite.config import SiteConfig
+    from vidsite.options import BuildOptions
 
 Task = SegmentTask | AudioTask
 
 
 def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def jobs_for(options: BuildOptions, config: SiteConfig) -> int:
+    """Local worker processes: --jobs, else [build] jobs, else one per core."""
+    return options.jobs or config.build.jobs or default_jobs()
 
 
 class LocalExecutor:

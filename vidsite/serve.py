@@ -18,9 +18,6 @@ import asyncio
 import json
 import logging
 import re
-import threading
-import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, AsyncIterator
 from urllib.parse import quote
@@ -29,13 +26,11 @@ import h11
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from vidsite.errors import VidsiteError
+from vidsite.options import BuildOptions
+from vidsite.rebuild import Builder, State, watch_site
 
 log = logging.getLogger(__name__)
 
-WATCHED_FILES = ("config.toml", "pronunciations.toml")
-WATCHED_DIRS = ("content", "layouts", "static")
-DEBOUNCE = 0.2  # seconds of quiet before a rebuild
 LIVE_JS = (Path(__file__).parent / "site" / "live.js").read_text(encoding="utf-8")
 LIVE_TAG = b'<script src="/_vidsite/live.js"></script>'
 HEADER_TIMEOUT = 5.0  # seconds from connecting (or from a request's first byte) to its last header
@@ -60,159 +55,6 @@ def folder_url(root: Path, folder: Path) -> str:
     `//evil.com` or `/\\evil.com` can never become a redirect to another host."""
     rel = folder.relative_to(root.resolve()).as_posix()
     return "/" if rel == "." else "/" + quote(rel, safe="/") + "/"
-
-
-@dataclass
-class State:
-    """What the status endpoint reports, and who to tell when it changes."""
-
-    stage: str = "starting"
-    pages_done: int = 0
-    pages_total: int = 0
-    builds: int = 0
-    last_error: str | None = None
-    last_build: dict[str, Any] = field(default_factory=dict)
-    listeners: list[tuple[asyncio.AbstractEventLoop, asyncio.Queue]] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def status(self) -> dict[str, Any]:
-        return {"stage": self.stage, "pages_done": self.pages_done, "pages_total": self.pages_total,
-                "builds": self.builds, "last_error": self.last_error, "last_build": self.last_build}
-
-    def publish(self, event: dict[str, Any]) -> None:
-        with self.lock:
-            for loop, queue in list(self.listeners):
-                loop.call_soon_threadsafe(queue.put_nowait, event)
-
-    def close_streams(self) -> None:
-        """End every live-reload stream: a browser tab holds its stream open forever, and the
-        server waits for open responses before it exits."""
-        self.publish({"type": "closing"})
-
-
-def _unchanged_until(old: dict[str, Any] | None, new: dict[str, Any]) -> float:
-    """Seconds from the start of the new video that show and sound as before (0 = all changed)."""
-    if not old or old.get("audio") == new.get("audio") and old.get("video_key") == new.get("video_key"):
-        return new.get("duration", 0.0) if old else 0.0
-    until = 0.0
-    for a, b in zip(old.get("scenes", []), new.get("scenes", [])):
-        same = (a.get("segment"), a.get("start_frame"), a.get("narration")) == (b.get("segment"), b.get("start_frame"), b.get("narration"))
-        if not same:
-            break
-        until = b["end"]
-    return until
-
-
-class Builder:
-    """Runs builds one at a time in a thread; a change during a build queues one more."""
-
-    def __init__(self, root: Path, out: Path, state: State, build_args: dict[str, Any]) -> None:
-        self.root, self.out, self.state, self.args = root, out, state, build_args
-        self._pending = threading.Event()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="vidsite-builder", daemon=True)
-
-    def start(self) -> None:
-        self._pending.set()
-        self._thread.start()
-
-    def request(self) -> None:
-        self._pending.set()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._pending.set()
-        self._thread.join(timeout=30)
-
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            self._pending.wait()
-            if self._stop.is_set():
-                return
-            time.sleep(DEBOUNCE)  # let bursts (editor saves, git checkout) settle
-            self._pending.clear()
-            self.build_once()
-
-    def _manifests(self) -> dict[str, dict[str, Any]]:
-        out = {}
-        for path in self.out.rglob("manifest.json"):
-            if path.parent == self.out:
-                continue
-            try:
-                out[path.parent.relative_to(self.out).as_posix()] = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                continue
-        return out
-
-    def build_once(self) -> None:
-        from vidsite.build import build
-
-        state = self.state
-        before = self._manifests()
-        state.stage, state.pages_done = "building", 0
-
-        def progress(event: str, page: Any, stats: Any) -> None:
-            state.pages_total = stats.pages
-            if event == "page":
-                state.pages_done += 1
-            elif event != "task":
-                state.stage = event
-
-        started = time.perf_counter()
-        try:
-            stats = build(self.root, output=self.out, progress=progress, start_method="forkserver", **self.args)
-        except VidsiteError as exc:
-            state.stage, state.last_error = "failed", exc.format_message()
-            log.error("build failed: %s", state.last_error)
-            state.publish({"type": "error", "message": state.last_error})
-            return
-        except Exception as exc:  # noqa: BLE001 - a crash in one rebuild must not stop the server
-            log.exception("build crashed")
-            state.stage, state.last_error = "failed", f"internal error: {type(exc).__name__}: {exc}"
-            state.publish({"type": "error", "message": state.last_error})
-            return
-        state.builds += 1
-        state.stage, state.last_error = "idle", None
-        state.last_build = {"pages": stats.pages, "pages_built": stats.pages_built, "built": stats.built,
-                            "clips_synthesised": stats.clips_synthesised, "segments_encoded": stats.segments_encoded,
-                            "wall": round(time.perf_counter() - started, 3)}
-        after = self._manifests()
-        pages = {url: {"unchanged_until": _unchanged_until(before.get(url), after[url])}
-                 for url in stats.built if url in after}
-        log.info("rebuilt %d page(s) in %.2fs%s", stats.pages_built, state.last_build["wall"],
-                 (": " + ", ".join(stats.built)) if stats.built else "")
-        state.publish({"type": "built", "pages": pages, "files_written": stats.files_written})
-
-
-def _watch(root: Path, builder: Builder) -> Any:
-    from watchdog.events import FileSystemEventHandler
-    from watchdog.observers import Observer
-
-    ignored_suffixes = ("~", ".swp", ".swx", ".tmp", ".part")
-
-    class Handler(FileSystemEventHandler):
-        def on_any_event(self, event: Any) -> None:
-            if event.event_type in ("opened", "closed_no_write"):
-                return
-            for raw in (event.src_path, getattr(event, "dest_path", "")):
-                if not raw:
-                    continue
-                path = Path(raw)
-                if path.name.endswith(ignored_suffixes) or path.name.startswith((".#", ".~")):
-                    continue
-                rel = path.relative_to(root) if path.is_relative_to(root) else path
-                if rel.parts and (rel.parts[0] in WATCHED_DIRS or rel.as_posix() in WATCHED_FILES):
-                    builder.request()
-                    return
-
-    observer = Observer()
-    handler = Handler()
-    observer.schedule(handler, str(root), recursive=False)
-    for name in WATCHED_DIRS:
-        if (root / name).is_dir():
-            observer.schedule(handler, str(root / name), recursive=True)
-    observer.start()
-    return observer
 
 
 def _stream_file(request: Any, path: Path) -> Any:
@@ -395,8 +237,8 @@ def make_app(out: Path, state: State) -> Any:
     ])
 
 
-def serve(root: Path, *, port: int = 1313, bind: str = "127.0.0.1", watch: bool = True,
-          **build_args: Any) -> None:
+def serve(root: Path, options: BuildOptions, *, port: int = 1313, bind: str = "127.0.0.1", watch: bool = True) -> None:
+    """Build once, then serve the output folder and (with `watch`) rebuild on every change."""
     import multiprocessing
 
     # Rebuild workers come from a forkserver (this process has threads, so it must not fork);
@@ -404,15 +246,14 @@ def serve(root: Path, *, port: int = 1313, bind: str = "127.0.0.1", watch: bool 
     multiprocessing.set_forkserver_preload(["vidsite.tasks", "vidsite.encode.segments", "vidsite.encode.audio",
                                             "vidsite.render.slides", "av", "numpy", "PIL.Image"])
     root = root.resolve()
-    out = root / "output"
     state = State()
-    builder = Builder(root, out, state, build_args)
+    builder = Builder(root, state, options)
+    out = builder.out
     builder.build_once()  # before serving: the first page load has something to show (or the error)
     if state.last_error:
         log.warning("serving the last good output; fix the error and save to rebuild")
-    observer = _watch(root, builder) if watch else None
-    builder._pending.clear()
-    builder._thread.start()
+    observer = watch_site(root, builder) if watch else None
+    builder.start()
     server = make_server(out, state, bind=bind, port=port)
     log.info("serving %s at http://%s:%d/ (Ctrl-C to stop)", out, bind, port)
     try:

@@ -48,11 +48,17 @@ def reveal_times(items: list[str], words: tuple[Word, ...], speech: float) -> li
     return [speech * k / (n + 1) for k in range(n)]  # narration does not name them: pace them out
 
 
-def scene_frames(scene: Scene, speech: float, video: VideoConfig, extra: float = 0.0) -> int:
-    fps = video.fps
+def scene_seconds(scene: Scene, speech: float, video: VideoConfig, extra: float = 0.0) -> float:
+    """How long a scene shows: its narration plus the pause, within the scene's (else the site's)
+    minimum and maximum; narration is never cut, so a longer one wins over the maximum."""
     lo = scene.min_duration if scene.min_duration is not None else video.min_duration
     hi = scene.max_duration if scene.max_duration is not None else video.max_duration
-    seconds = max(lo, min(hi, speech + video.pad + extra))
+    return max(speech, max(lo, min(hi, speech + video.pad + extra)))
+
+
+def scene_frames(scene: Scene, speech: float, video: VideoConfig, extra: float = 0.0) -> int:
+    fps = video.fps
+    seconds = scene_seconds(scene, speech, video, extra)
     return max(math.ceil(speech * fps) + 1, math.ceil(round(seconds * fps, 6)))  # narration is never cut
 
 

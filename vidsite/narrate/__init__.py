@@ -25,6 +25,11 @@ class Narrator:
             self._writer = Writer(self.cfg, self.cache_dir)
         return self._writer
 
+    def ai_stats(self) -> tuple[int, int, int, str]:
+        """AI narration written, taken from the cache, fallen back to the template; the last problem."""
+        w = self._writer
+        return (w.written, w.cached, w.fallbacks, w.problem) if w is not None else (0, 0, 0, "")
+
     def __call__(self, scene: Scene, page: Page) -> str:
         from vidsite.narrate.ai import wants_ai
 

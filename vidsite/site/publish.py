@@ -8,7 +8,9 @@ import logging
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from vidsite.config import SiteConfig
 from vidsite.models import Page, Section
+from vidsite.render.theme import Theme
 from vidsite.safety import GENERATOR, read_site_manifest
 from vidsite.site.aliases import write_aliases
 from vidsite.site.i18n import context, language_name
@@ -38,14 +40,13 @@ def _open_graph(base_url: str, page: Page, manifest: dict[str, Any]) -> dict[str
     }
 
 
-def publish(ctx: Any, manifests: list[tuple[Page, dict[str, Any]]], sections: list[Section],
-            dry_run: bool = False) -> int:
-    """Write the site's pages, indexes, feeds and manifest; returns how many files changed.
+def publish(root: Path, config: SiteConfig, theme: Theme, out: Path, manifests: list[tuple[Page, dict[str, Any]]],
+            sections: list[Section], dry_run: bool = False) -> int:
+    """Write the site's pages, indexes, feeds and manifest into `out`; returns how many files changed.
     `dry_run` only counts them (a no-op build must not even make a staging copy)."""
-    out: Path = ctx.out
     write_if_changed = would_change if dry_run else write_file
-    env = environment(ctx.root / "layouts", ctx.config.theme)
-    site = ctx.config
+    env = environment(root / "layouts", config.theme)
+    site = config
     written = 0
     previous = read_site_manifest(out) or {}  # an author's manifest.json is never a list of things to delete
     by_key: dict[str, list[Page]] = {}
@@ -68,7 +69,7 @@ def publish(ctx: Any, manifests: list[tuple[Page, dict[str, Any]]], sections: li
         if page.fallback_from:
             notice = lang_ctx["t"]["untranslated"].format(language=language_name(page.fallback_from, edition))
         html = page_tpl.render(
-            site=site, site_title=site.title_for(edition), page=page, accent=ctx.theme.accent(page.accent),
+            site=site, site_title=site.title_for(edition), page=page, accent=theme.accent(page.accent),
             root=up + (f"{page.lang_prefix}/" if page.lang_prefix else ""),
             files=manifest["assets"], og=_open_graph(site.base_url, page, manifest),
             duration=clock(manifest["duration"]), video_lang=page.language, video_lang_name=language_name(page.language),
@@ -96,20 +97,20 @@ def publish(ctx: Any, manifests: list[tuple[Page, dict[str, Any]]], sections: li
         sections_out = []
         for path, items in sorted(groups.items()):
             sec = titled.get((edition, path)) or titled.get((site.default_lang, path))
-            root = path == ""  # the site title already heads the page
-            sections_out.append({"title": sec.title if sec and not root else "",
+            at_root = path == ""  # the site title already heads the page
+            sections_out.append({"title": sec.title if sec and not at_root else "",
                                  "description": sec.description if sec else "", "pages": items})
         others = [{"lang": c, "name": language_name(c), "href": ("../" if prefix else "") +
                    (f"{site.url_prefix(c)}/" if site.url_prefix(c) else "") + "index.html", "current": c == edition,
                    "url": absolute(site.base_url, (site.url_prefix(c) + "/") if site.url_prefix(c) else "")}
                   for c in site.lang_codes if c == site.default_lang or any(p.listed_in == c for p, _ in manifests)]
         html = index_tpl.render(site=site, site_title=site.title_for(edition), sections=sections_out,
-                                accent=ctx.theme.accent("blue"), root="", translations=others if len(others) > 1 else [],
+                                accent=theme.accent("blue"), root="", translations=others if len(others) > 1 else [],
                                 **context(edition))
         written += write_if_changed(out / prefix / "index.html", html)
 
-    static = _static_files(ctx.root, {p.url for p, _ in manifests})
-    written += _copy_static(ctx, out, static, dry_run)
+    static = _static_files(root, {p.url for p, _ in manifests})
+    written += _copy_static(root, out, static, dry_run)
     from vidsite.site.feeds import json_feed, rss, sitemap
 
     indexes = []
@@ -192,11 +193,11 @@ def _static_files(root: Path, page_urls: set[str]) -> list[str]:
     return out
 
 
-def _copy_static(ctx: Any, out: Path, static: list[str], dry_run: bool) -> int:
+def _copy_static(root: Path, out: Path, static: list[str], dry_run: bool) -> int:
     """Copy static/ files (the ones gone from static/ are removed with everything else stale)."""
     written = 0
     for rel in static:
-        data = (ctx.root / "static" / rel).read_bytes()
+        data = (root / "static" / rel).read_bytes()
         written += (would_change if dry_run else write_file)(out / rel, data)
     return written
 

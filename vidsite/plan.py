@@ -1,0 +1,172 @@
+"""Plan: which pages are stale, and for each, its narration, speech, timeline and the media tasks
+its video still needs (render + encode a segment, encode the audio), skipping what the cache has.
+
+Everything here is cheap and runs in the build's own process; the tasks it names run on the
+executor. Keys are hashes of content (image files by their hash, the theme without its search
+paths), so the same page in another checkout reuses the same entries.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from vidsite import __version__
+from vidsite.config import SiteConfig
+from vidsite.errors import ContentError
+from vidsite.fsutil import canonical_hash, file_sha256
+from vidsite.models import Page, Timeline, Voiceover
+
+if TYPE_CHECKING:
+    from vidsite.build import Context
+
+MAX_PAGE_SECONDS = 3 * 3600
+MANIFEST_FORMAT = 2  # bump when page manifests change shape: older ones are rebuilt, never misread
+
+
+@dataclass
+class PagePlan:
+    """A stale page, timed, with the cache files its video is joined from."""
+
+    page: Page
+    key: str
+    voiceovers: list[Voiceover]
+    timeline: Timeline
+    segments: list[tuple[Path, int]]  # (segment file, first frame)
+    segment_keys: list[str]
+    audio: Path
+
+
+def portable(fields: dict[str, Any]) -> dict[str, Any]:
+    """Scene fields as content: an image by its file's hash, not its path (the same in any checkout)."""
+    return {k: (file_sha256(Path(v)) if k == "_path" else v) for k, v in fields.items()}
+
+
+def _scene_data(page: Page) -> list[dict[str, Any]]:
+    return [
+        {"type": s.type, "fields": portable(s.fields), "narration": s.narration, "voice": s.voice,
+         "min": s.min_duration, "max": s.max_duration}
+        for s in page.scenes
+    ]
+
+
+def voice_for(scene: Any, page: Page, config: SiteConfig) -> str | None:
+    """Scene, then page, then the page's language ([languages.xx] voice); None: [tts] voice."""
+    lang = config.languages.get(page.language)
+    return scene.voice or page.voice or (lang.voice if lang else None)
+
+
+def video_key(page: Page, ctx: Context) -> str:
+    """Hash of everything that shows or sounds in the page's video."""
+    return canonical_hash({
+        "version": __version__, "video": ctx.config.video.model_dump(), "tts": ctx.config.tts.model_dump(),
+        "theme": ctx.theme.model_dump(exclude={"font_dirs"}), "scenes": _scene_data(page),
+        "voice": [voice_for(s, page, ctx.config) for s in page.scenes], "accent": page.accent, "language": page.language,
+        "transition": page.transition, "hashed_names": ctx.config.hashed_names,
+        "pronunciations": ctx.pronunciations, "narration": ctx.config.narration.model_dump(exclude={"timeout"}),
+    })
+
+
+def up_to_date(dest: Path, key: str, only_engine: str | None = None) -> dict[str, Any] | None:
+    """The page's manifest if its video is current; `only_engine` (--strict) also rejects fallback voices."""
+    try:
+        manifest = json.loads((dest / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if manifest.get("format") != MANIFEST_FORMAT or manifest.get("video_key") != key:
+        return None
+    if only_engine and any(s.get("engine") != only_engine for s in manifest.get("scenes", [])):
+        return None
+    for name, entry in manifest.get("files", {}).items():
+        p = dest / name
+        if not p.is_file() or p.stat().st_size != entry.get("size"):
+            return None
+    return manifest
+
+
+def plan_page(page: Page, key: str, ctx: Context, tasks: list[Any]) -> PagePlan:
+    """Narrate, speak and time one page; append the media tasks its video still needs."""
+    from vidsite.encode.audio import AUDIO_RATE, frame_alignment
+    from vidsite.encode.integrity import intact
+    from vidsite.speech.voices import RTL_LANGUAGES, base_language
+    from vidsite.tasks import AudioTask, SegmentTask
+    from vidsite.timeline import build_timeline
+
+    stats, v = ctx.stats, ctx.config.video
+    t = time.perf_counter()
+    texts = [ctx.narrator(s, page) for s in page.scenes]
+    t = stats.timed("narrate", t)
+    speaker = ctx.speaker
+    voiceovers = [speaker.speak(text, voice_for(s, page, ctx.config), page.language) for s, text in zip(page.scenes, texts)]
+    t = stats.timed("speak", t)
+    timeline = build_timeline(page.scenes, voiceovers, v, page.transition, frame_alignment(v.fps))
+    if timeline.duration > MAX_PAGE_SECONDS:
+        raise ContentError(f"the video would be {timeline.duration / 60:.0f} minutes long; split the page "
+                           f"(limit {MAX_PAGE_SECONDS // 60} minutes)", path=page.source, line=1)
+
+    rtl = base_language(page.language) in RTL_LANGUAGES
+    encoder = ctx.encoder
+    theme = ctx.theme.model_dump()
+    segments, keys = [], []
+    planned = {(t.path, getattr(t, "poster", "")) for t in tasks}  # each entry checked and made once
+    for span, scene in zip(timeline.spans, page.scenes):
+        closing = span.frames - 1 if span.index == len(timeline.spans) - 1 else None
+        fade = None
+        if span.fade:
+            nxt = page.scenes[span.index + 1]
+            fade = (span.fade, nxt.type, nxt.fields, timeline.spans[span.index + 1].stills[0].state)
+        task = SegmentTask(
+            "", scene.type, scene.fields, page.accent, rtl, theme, v.width, v.height, v.fps,
+            tuple((s.frame, s.state) for s in span.stills), span.frames, closing, fade, encoder.codec, encoder.options,
+        )
+        seg_key = _segment_key(task, ctx)
+        path = ctx.cache / "segments" / f"{scene.type}-{seg_key}.mp4"
+        stats.distinct_frames += len(span.stills) + span.fade
+        poster = str(path.with_suffix(".jpg")) if span.index == 0 else ""
+        if ctx.shared and ctx.shared.fetch(path) and poster:
+            ctx.shared.fetch(Path(poster))
+        if (str(path), poster) in planned:
+            pass
+        elif intact(path) and (not poster or intact(Path(poster))):  # a damaged entry is a miss
+            stats.segments_reused += 1
+        else:
+            source = f"content/{page.rel}:{scene.line}: scene {span.index + 1} ({scene.type})"
+            tasks.append(replace(task, path=str(path), poster=poster, share=_share(ctx), source=source))
+            planned.add((str(path), poster))
+        segments.append((path, span.start))
+        keys.append(seg_key)
+
+    samples = timeline.frames * AUDIO_RATE // v.fps
+    placements = tuple(
+        (int(round(span.start * AUDIO_RATE / v.fps + at * AUDIO_RATE)), str(clip.wav))
+        for span, vo in zip(timeline.spans, voiceovers) for clip, at in vo.parts
+    )
+    audio_key = canonical_hash({"version": __version__, "samples": samples, "rate": AUDIO_RATE,
+                                "clips": [(at, Path(p).stem) for at, p in placements]})
+    audio = ctx.cache / "audio" / f"{page.slug}-{audio_key}.m4a"
+    if ctx.shared:
+        ctx.shared.fetch(audio)
+    if (str(audio), "") not in planned and not intact(audio):
+        tasks.append(AudioTask(str(audio), samples, AUDIO_RATE, placements, _share(ctx), f"content/{page.rel}: audio"))
+    stats.timed("time+plan", t)
+    return PagePlan(page, key, voiceovers, timeline, segments, keys, audio)
+
+
+def _share(ctx: Context) -> tuple[str, str] | None:
+    return (ctx.config.cache.url, str(ctx.cache)) if ctx.config.cache.url else None
+
+
+def _segment_key(task: Any, ctx: Context) -> str:
+    """Everything the segment shows, by content: image files by their hash, not their path, and the
+    theme without its search paths, so the same scene in another checkout reuses the entry."""
+    data = asdict(task)
+    data.pop("share")  # where results are shared, and which page asked, are not what they are
+    data.pop("source")
+    data["fields"] = portable(task.fields)
+    if task.fade:
+        data["fade"] = [task.fade[0], task.fade[1], portable(task.fade[2]), task.fade[3]]
+    data["theme"] = canonical_hash(ctx.theme.model_dump(exclude={"font_dirs"}))
+    return canonical_hash({"version": __version__, "task": data})
