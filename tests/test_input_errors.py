@@ -80,12 +80,15 @@ def test_code_with_an_unknown_language_and_blank_lines_builds(site_factory) -> N
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_a_failing_scene_is_named_by_page_scene_and_line(site_factory, monkeypatch, caplog, jobs) -> None:
-    from vidsite.render import slides
+    from dataclasses import replace
+
+    from vidsite.scenes import registry
 
     def broken(c, f, state):
         raise IndexError("list index out of range")
 
-    monkeypatch.setitem(slides.DRAW, "code", broken)  # workers are forked: they inherit it
+    # workers are forked: they inherit it
+    monkeypatch.setitem(registry._TYPES, "code", replace(registry._TYPES["code"], draw=broken))
     page = "# T\n\nText here.\n\n```python\nprint(1)\n```\n"
     site = site_factory({"content/docs/p.md": page}, CONFIG.replace("[video]", "[video]\ntransition = 0"))
     with caplog.at_level(logging.DEBUG, logger="vidsite"):

@@ -6,27 +6,15 @@ from pathlib import Path
 from typing import Any
 
 from vidsite.content.importers import write_page
+from vidsite.scenes import TYPES, get
 
-EXAMPLE_FIELDS: dict[str, dict[str, Any]] = {
-    "title": {"title": "{title}", "subtitle": "What this video covers"},
-    "list": {"header": "Key points", "items": ["First point", "Second point", "Third point"]},
-    "command": {"header": "Try it", "commands": ["$ echo hello"]},
-    "quote": {"quote_text": "Simple things should be simple.", "attribution": "Alan Kay"},
-    "code_comparison": {"header": "Before and after", "before_code": "x = x + 1\n", "after_code": "x += 1\n"},
-    "outro": {"main_text": "Thanks for watching", "sub_text": "{title}"},
-    "learning_objectives": {"lesson_title": "{title}", "objectives": ["Understand the idea", "Try it yourself"]},
-    "problem": {"problem_number": 1, "title": "A small problem", "problem_text": "Describe the task here."},
-    "solution": {"title": "One solution", "solution_code": "print('hello')\n", "explanation": "Why it works."},
-    "quiz": {"question": "Which is right?", "options": ["This one", "That one"], "correct_answer": "This one"},
-    "checkpoint": {"checkpoint_number": 1, "completed_topics": ["The basics"], "next_topics": ["More"]},
-    "exercise": {"title": "Practice", "instructions": ["Do this", "Then that"], "estimated_time": "5 minutes"},
-    "code": {"header": "Example", "language": "python", "code": "print('hello')\n"},
-    "image": {"src": "diagram.png", "caption": "Put diagram.png in static/"},
-    "markdown": {"header": "Notes", "text": "A short paragraph shown on the slide."},
-}
+# Each type's example, by name (read by tests and tools; the examples live with their types).
+EXAMPLE_FIELDS: dict[str, dict[str, Any]] = {name: dict(kind.example) for name, kind in TYPES.items()}
 
 
 def example_scenes(types: list[str], title: str) -> list[tuple[str, dict[str, Any]]]:
+    """Each type's example scene, `{title}` in its text replaced by the page's title."""
+
     def fill(value: Any) -> Any:
         if isinstance(value, str):
             return value.replace("{title}", title)
@@ -34,7 +22,7 @@ def example_scenes(types: list[str], title: str) -> list[tuple[str, dict[str, An
             return [fill(v) for v in value]
         return value
 
-    return [(t, {k: fill(v) for k, v in EXAMPLE_FIELDS[t].items()}) for t in types]
+    return [(t, {k: fill(v) for k, v in get(t).example.items()}) for t in types]
 
 
 def page_text(title: str, voice: str, types: list[str], accent: str = "blue") -> str:

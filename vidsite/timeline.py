@@ -13,9 +13,7 @@ from typing import Callable
 
 from vidsite.config import VideoConfig
 from vidsite.models import Scene, Span, Still, Timeline, Voiceover, Word
-
-REVEAL_TYPES = {"list": "items", "learning_objectives": "objectives", "quiz": "options", "exercise": "instructions"}
-QUIZ_THINK, QUIZ_HOLD = 1.5, 2.0  # seconds before a quiz's answer shows, and how long it stays
+from vidsite.scenes import get as scene_type
 _WORD = re.compile(r"\w+", re.U)
 
 
@@ -24,11 +22,8 @@ def _norm(s: str) -> str:
 
 
 def reveal_items(scene: Scene) -> list[str]:
-    if scene.type == "checkpoint":
-        f = scene.fields
-        return [*f.get("completed_topics", []), *f.get("review_questions", []), *f.get("next_topics", [])]
-    key = REVEAL_TYPES.get(scene.type)
-    return list(scene.fields.get(key, [])) if key else []
+    """The items the scene's type reveals one by one (empty: all shown at once)."""
+    return scene_type(scene.type).reveal_items(scene.fields)
 
 
 def reveal_times(items: list[str], words: tuple[Word, ...], speech: float) -> list[float]:
@@ -78,10 +73,11 @@ def build_timeline(scenes: tuple[Scene, ...], voiceovers: list[Voiceover], video
             stills = {0: {"reveal": 0}}
             for k, t in enumerate(reveal_times(items, vo.words, vo.duration)):
                 stills[round(t * fps)] = {"reveal": k + 1}
-        if scene.type == "quiz" and scene.fields.get("show_answer", True):
-            answer_at = round((vo.duration + QUIZ_THINK) * fps)
+        hold = scene_type(scene.type).answer
+        if hold is not None and scene.fields.get(hold.flag, True):  # think, then the answer shows and stays
+            answer_at = round((vo.duration + hold.think) * fps)
             stills[answer_at] = {"reveal": len(items), "answer": True}
-            extra = QUIZ_THINK + QUIZ_HOLD - video.pad
+            extra = hold.think + hold.hold - video.pad
         frames = scene_frames(scene, vo.duration, video, extra)
         ordered = tuple(Still(f, s) for f, s in sorted(stills.items()) if f < frames)
         fade = 0

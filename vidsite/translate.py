@@ -18,9 +18,9 @@ import yaml
 from vidsite.config import NarrationConfig
 from vidsite.errors import ContentError, VidsiteError
 from vidsite.fsutil import atomic_write, canonical_hash, read_text
+from vidsite.scenes import untouched_fields
 
-UNTOUCHED = {"commands", "code", "before_code", "after_code", "solution_code", "src", "language", "voice",
-             "min_duration", "max_duration", "correct_answer", "problem_number", "checkpoint_number", "show_answer"}
+UNTOUCHED = untouched_fields()  # scene fields declared code or kept by their type (vidsite.scenes), and voice etc.
 FRONT_TEXT = ("title", "description")
 _FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})(.*)$")
 

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from vidsite.config import ACCENTS
 from vidsite.content.scenes import SCENE_TYPES, SceneFields
 from vidsite.errors import ContentError
+from vidsite.scenes import code_fields
 from vidsite.fsutil import read_text, slugify
 from vidsite.models import Page, Scene
 
@@ -22,7 +23,6 @@ MAX_NARRATION = 5000  # characters per scene
 MAX_PAGE_NARRATION = 50_000  # characters per page
 MAX_CODE_LINES = 500  # per code field, and commands per scene
 MAX_IMAGE_PIXELS = 40_000_000
-CODE_FIELDS = ("code", "before_code", "after_code", "solution_code")
 
 
 class FrontMatter(BaseModel):
@@ -119,7 +119,7 @@ def scene_from_mapping(kind: str, data: dict[str, Any], key_lines: dict[str, int
             path=path, line=key_lines.get("narration", line),
         )
     visual = fields.model_dump(exclude={"narration", "voice", "min_duration", "max_duration"})
-    for key in CODE_FIELDS + ("commands",):
+    for key in sorted(code_fields(kind)):
         value = visual.get(key)
         lines = len(value) if isinstance(value, list) else str(value or "").count("\n") + 1
         if value and lines > MAX_CODE_LINES:

@@ -38,4 +38,4 @@ class Narrator:
             if text:
                 return text
             scene = Scene(scene.type, scene.fields, scene.line)  # template from the visual fields
-        return template(scene)
+        return template(scene, page.language)

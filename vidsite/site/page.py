@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from vidsite.fsutil import file_sha256, write_json
 from vidsite.models import Page, Timeline
 from vidsite.plan import MANIFEST_FORMAT, PagePlan
+from vidsite.scenes import chapter_title
 
 if TYPE_CHECKING:
     from vidsite.build import Context
@@ -94,12 +95,3 @@ def _name_assets(dest: Path, page: Page, hashed: bool) -> dict[str, str]:
 def _end(span: Any, timeline: Timeline) -> int:
     """A scene's last frame + 1; the last scene also holds the alignment padding."""
     return span.end + (timeline.padding if span.index == len(timeline.spans) - 1 else 0)
-
-
-def chapter_title(scene: Any, index: int) -> str:
-    f = scene.fields
-    for key in ("title", "header", "lesson_title", "question", "main_text", "quote_text", "caption", "src"):
-        if f.get(key):
-            text = str(f[key])
-            return text if len(text) <= 60 else text[:57] + "…"
-    return f"Scene {index + 1}"
