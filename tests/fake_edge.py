@@ -67,9 +67,10 @@ class FakeEdge:
                     break
             self.texts.append(text)
             await asyncio.sleep(self.delay)
+            from vidsite.config import TTSConfig
             from vidsite.speech.base import get_engine
 
-            speech = get_engine("espeak").synthesize(text, "en-us", 175, 50)
+            speech = get_engine("espeak", TTSConfig()).synthesize(text, "en-us", 175, 50)
             audio = _mp3(speech.pcm, speech.sample_rate)
             await ws.send_str("X-RequestId:1\r\nContent-Type:application/json; charset=utf-8\r\nPath:turn.start\r\n\r\n{}")
             for w in speech.words:

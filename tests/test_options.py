@@ -46,7 +46,7 @@ def test_check_drafts_and_maximum_duration(site_factory) -> None:
     from conftest import SMALL
 
     long = "word " * 120
-    pages = {"content/p.md": f"```scene title\ntitle: Hello\nnarration: Hi.\nmax_duration: 1\n```\n",
+    pages = {"content/p.md": "```scene title\ntitle: Hello\nnarration: Hi.\nmax_duration: 1\n```\n",
              "content/d.md": "---\ndraft: true\n---\n```scene title\ntitle: Draft\n```\n",
              "content/l.md": f"```scene title\ntitle: Long\nnarration: {long}\nmax_duration: 3\n```\n"}
     site = site_factory(pages, SMALL.replace("[video]", "[video]\nmin_duration = 0"))

@@ -15,7 +15,7 @@ from vidsite.speech.speak import Speaker, units
 
 
 def test_espeak_speaks_with_word_timings() -> None:
-    speech = get_engine("espeak").synthesize("Narration starts here, café.", "en-us", 175, 50)
+    speech = get_engine("espeak", TTSConfig()).synthesize("Narration starts here, café.", "en-us", 175, 50)
     seconds = len(speech.pcm) / 2 / speech.sample_rate
     assert 1.0 < seconds < 4.0
     assert [w.text for w in speech.words] == ["Narration", "starts", "here", "café"]
@@ -60,7 +60,7 @@ def test_pause_lengthens_the_audio(site_factory) -> None:
 def test_every_language_and_alias_has_a_working_espeak_voice() -> None:
     from vidsite.speech.voices import ALIASES, LANGUAGES, resolve
 
-    engine = get_engine("espeak")
+    engine = get_engine("espeak", TTSConfig())
     voices = {resolve(None, lang, "espeak") for lang in LANGUAGES} | {ids["espeak"] for ids in ALIASES.values()}
     voices |= {resolve(alias, lang, "espeak") for alias in ALIASES for lang in ("es", "ja")}
     assert len(LANGUAGES) >= 29

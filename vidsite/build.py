@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from vidsite import __version__
+from vidsite.cache import Cache
 from vidsite.config import SiteConfig, load_pronunciations
 from vidsite.content.discover import discover
 from vidsite.errors import EncodeError, VidsiteError
@@ -93,6 +94,11 @@ class Context:
     @cached_property
     def cache(self) -> Path:
         return (self.root / self.config.cache.dir).resolve()
+
+    @cached_property
+    def store(self) -> Cache:
+        """Where each kind of cache entry lives (vidsite/cache.py)."""
+        return Cache(self.cache, None)
 
     @cached_property
     def shared(self) -> SharedCache | None:

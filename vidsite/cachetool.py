@@ -1,4 +1,10 @@
-"""`vidsite cache stats|prune`: what the cache holds, and dropping what no page uses."""
+"""`vidsite cache stats|prune`: what the cache holds, and dropping what no current page uses.
+
+What is used is found from the current pages themselves, never from an output folder (a site
+built with `-o elsewhere` keeps its entries): each page's video key names the record of the
+segments, audio track, clips and AI text it was built from (vidsite/cache.py), and clips, AI
+text and translations are also keyed directly from the pages' text.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +12,12 @@ import json
 from collections import Counter
 from pathlib import Path
 
+from vidsite.cache import KINDS, Cache, key_of
 from vidsite.config import load_config
-from vidsite.content.discover import discover
 
 
-def _cache_dir(root: Path) -> Path:
-    return (root / load_config(root).cache.dir).resolve()
+def _cache(root: Path) -> Cache:
+    return Cache((root / load_config(root).cache.dir).resolve())
 
 
 def _size(paths: list[Path]) -> int:
@@ -19,88 +25,97 @@ def _size(paths: list[Path]) -> int:
 
 
 def stats(root: Path) -> list[str]:
-    cache = _cache_dir(root)
-    clips = sorted((cache / "clips").glob("*.json")) if (cache / "clips").is_dir() else []
-    engines: Counter[str] = Counter()
-    seconds = 0.0
-    for meta in clips:
-        try:
-            data = json.loads(meta.read_text(encoding="utf-8"))
-            engines[data["engine"]] += 1
-            seconds += data["samples"] / data["sample_rate"]
-        except (OSError, ValueError, KeyError, ZeroDivisionError):
-            engines["damaged"] += 1
-    wavs = [m.with_suffix(".wav") for m in clips]
-    segments = sorted((cache / "segments").glob("*.mp4")) if (cache / "segments").is_dir() else []
-    ai = sorted((cache / "ai").glob("*.json")) if (cache / "ai").is_dir() else []
-    audio = sorted((cache / "audio").glob("*.m4a")) if (cache / "audio").is_dir() else []
-    by_engine = ", ".join(f"{n} {e}" for e, n in sorted(engines.items())) or "none"
-    return [
-        f"cache: {cache}",
-        f"  clips     {len(clips):6d}  {(_size(clips) + _size(wavs)) / 1e6:8.1f} MB  {seconds:.0f}s of speech ({by_engine})",
-        f"  segments  {len(segments):6d}  {_size(segments) / 1e6:8.1f} MB",
-        f"  audio     {len(audio):6d}  {_size(audio) / 1e6:8.1f} MB",
-        f"  ai text   {len(ai):6d}  {_size(ai) / 1e6:8.1f} MB",
-    ]
+    cache = _cache(root)
+    lines = [f"cache: {cache.root}"]
+    for kind in KINDS:
+        entries = cache.entries(kind)
+        size = sum(_size(files) for files in entries)
+        extra = ""
+        if kind == "clips":
+            engines: Counter[str] = Counter()
+            seconds = 0.0
+            for meta, _ in entries:
+                try:
+                    data = json.loads(meta.read_text(encoding="utf-8"))
+                    engines[data["engine"]] += 1
+                    seconds += data["samples"] / data["sample_rate"]
+                except (OSError, ValueError, KeyError, ZeroDivisionError):
+                    engines["damaged"] += 1
+            extra = f"  {seconds:.0f}s of speech ({', '.join(f'{n} {e}' for e, n in sorted(engines.items())) or 'none'})"
+        lines.append(f"  {kind:<13}{len(entries):6d}  {size / 1e6:8.1f} MB{extra}")
+    return lines
 
 
-def used_keys(root: Path) -> tuple[set[str], set[str], set[str], set[str]]:
-    """Clip, segment, AI and audio keys the current pages need (drafts included)."""
-    from vidsite.build import load_pronunciations, voice_for
-    from vidsite.narrate import Narrator
-    from vidsite.narrate.ai import ai_key, wants_ai
-    from vidsite.speech.cache import ClipCache
-    from vidsite.speech.speak import Speaker, rewrite, units
+def used_keys(root: Path) -> dict[str, set[str]]:
+    """Keys of every kind that the current pages (drafts included) use, at final and draft quality."""
+    from vidsite.build import BuildStats, Context
+    from vidsite.config import load_pronunciations
+    from vidsite.content.discover import discover
+    from vidsite.options import BuildOptions, with_quality
+    from vidsite.plan import ai_keys, video_key, voice_for
+    from vidsite.render.theme import load_theme
 
-    config = load_config(root)
-    cache = _cache_dir(root)
-    pages, _ = discover(root, config, drafts=True)
-    speaker = Speaker(config.tts, ClipCache(cache), load_pronunciations(root))
-    narrator = Narrator(config.narration, cache)
-    clips, segments, ai, audio = set(), set(), set(), set()
-    out = root / "output"
+    root = root.resolve()
+    base = load_config(root)
+    used: dict[str, set[str]] = {kind: set() for kind in KINDS}
+    pages, _ = discover(root, base, drafts=True)
+    pronunciations = load_pronunciations(root)
+    theme = load_theme(base.theme, root / "layouts")
+    for quality in ("final", "draft"):
+        config = with_quality(base, quality)
+        ctx = Context(root, root / "output", config, theme, BuildOptions(quality=quality), BuildStats(),
+                      lambda *a: None, pronunciations)
+        for page in pages:
+            key = video_key(page, ctx)
+            used.setdefault("pages", set()).add(key)
+            for kind, keys in (ctx.store.page_uses(key) or {}).items():
+                used[kind].update(keys)
+    speaker, narrator = ctx.speaker, ctx.narrator
     for page in pages:
+        used["ai"].update(ai_keys(page, ctx))
         for scene in page.scenes:
-            if wants_ai(scene, config.narration):
-                ai.add(ai_key(scene, page, config.narration))
-            for unit in units(narrator(scene, page)):
-                if isinstance(unit, str):
-                    spoken, _ = rewrite(unit, speaker.pronunciations)
-                    for name in speaker.chain:
-                        clips.add(speaker._key(name, spoken, voice_for(scene, page, config), page.language)[0])
-        try:
-            manifest = json.loads((out / page.url / "manifest.json").read_text(encoding="utf-8"))
-            segments.update(s["segment"] for s in manifest["scenes"])
-            audio.add(manifest["audio"])
-        except (OSError, ValueError, KeyError):
-            pass
-    return clips, segments, ai, audio
+            used["clips"] |= speaker.clip_keys(narrator(scene, page), voice_for(scene, page, base), page.language)
+    used["translations"] = _translation_keys(root, base, pages)
+    return used
+
+
+def _translation_keys(root: Path, config: object, pages: list) -> set[str]:
+    """A translation is used while re-running `vidsite translate` on its page would find it: for every
+    page and every other configured language, or one the page has a translation file in."""
+    from vidsite.errors import VidsiteError
+    from vidsite.translate import translation_key, translated_path
+
+    keys = set()
+    codes = set(getattr(config, "lang_codes", []))
+    for page in pages:
+        if page.fallback_from:
+            continue
+        siblings = {p.name.split(".")[-2] for p in page.source.parent.glob(page.source.name.split(".")[0] + ".*.*")}
+        for lang in (codes | siblings) - {page.language}:
+            if translated_path(page.source, lang) == page.source:
+                continue
+            try:
+                keys.add(f"{lang}-{translation_key(page.source, lang, config.narration)}")  # type: ignore[attr-defined]
+            except VidsiteError:
+                continue
+    return keys
 
 
 def prune(root: Path, dry_run: bool = False) -> tuple[int, int]:
-    """Remove unused entries; returns (entries, bytes). Segments and audio count as used when a built page
-    lists them."""
-    cache = _cache_dir(root)
-    clips, segments, ai, audio = used_keys(root)
+    """Remove entries no current page uses, and orphaned files; returns (entries, bytes)."""
+    cache = _cache(root)
+    used = used_keys(root)
     doomed: list[list[Path]] = []
-    for meta in (cache / "clips").glob("*.json") if (cache / "clips").is_dir() else []:
-        if meta.stem.rsplit("-", 1)[-1] not in clips:
-            doomed.append([meta, meta.with_suffix(".wav")])
-    for wav in (cache / "clips").glob("*.wav") if (cache / "clips").is_dir() else []:
-        if not wav.with_suffix(".json").exists():  # orphan of an interrupted write
-            doomed.append([wav])
-    for seg in (cache / "segments").glob("*.mp4") if (cache / "segments").is_dir() else []:
-        if seg.stem.rsplit("-", 1)[-1] not in segments:
-            doomed.append([seg, seg.with_suffix(".jpg"), seg.with_name(seg.name + ".sha256")])  # poster, checksum
-    for track in (cache / "audio").glob("*.m4a") if (cache / "audio").is_dir() else []:
-        if track.stem.rsplit("-", 1)[-1] not in audio:
-            doomed.append([track, track.with_name(track.name + ".sha256")])
-    for entry in (cache / "ai").glob("*.json") if (cache / "ai").is_dir() else []:
-        if entry.stem.rsplit("-", 1)[-1] not in ai:
-            doomed.append([entry])
-    for leftover in cache.rglob(".*"):  # temp files of writes that were interrupted
-        if leftover.is_file():
-            doomed.append([leftover])
+    for kind in KINDS:
+        for files in cache.entries(kind):
+            name = files[0]
+            key = name.stem if kind == "translations" else key_of(name)  # a translation: <language>-<key>
+            if key not in used[kind]:
+                doomed.append(files)
+    records = cache.root / "pages"
+    doomed += [[r] for r in sorted(records.glob("*.json"))] if records.is_dir() else []
+    doomed = [g for g in doomed if not (g[0].parent == records and g[0].stem in used["pages"])]
+    doomed += [[p] for p in cache.orphans()]
     freed = sum(_size(group) for group in doomed)
     if not dry_run:
         for group in doomed:

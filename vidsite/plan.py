@@ -123,9 +123,9 @@ def plan_page(page: Page, key: str, ctx: Context, tasks: list[Any]) -> PagePlan:
             tuple((s.frame, s.state) for s in span.stills), span.frames, closing, fade, encoder.codec, encoder.options,
         )
         seg_key = _segment_key(task, ctx)
-        path = ctx.cache / "segments" / f"{scene.type}-{seg_key}.mp4"
+        path = ctx.store.segment(scene.type, seg_key)
         stats.distinct_frames += len(span.stills) + span.fade
-        poster = str(path.with_suffix(".jpg")) if span.index == 0 else ""
+        poster = str(ctx.store.poster(path)) if span.index == 0 else ""
         if ctx.shared and ctx.shared.fetch(path) and poster:
             ctx.shared.fetch(Path(poster))
         if (str(path), poster) in planned:
@@ -146,13 +146,23 @@ def plan_page(page: Page, key: str, ctx: Context, tasks: list[Any]) -> PagePlan:
     )
     audio_key = canonical_hash({"version": __version__, "samples": samples, "rate": AUDIO_RATE,
                                 "clips": [(at, Path(p).stem) for at, p in placements]})
-    audio = ctx.cache / "audio" / f"{page.slug}-{audio_key}.m4a"
+    audio = ctx.store.audio(page.slug, audio_key)
     if ctx.shared:
         ctx.shared.fetch(audio)
     if (str(audio), "") not in planned and not intact(audio):
         tasks.append(AudioTask(str(audio), samples, AUDIO_RATE, placements, _share(ctx), f"content/{page.rel}: audio"))
+    ctx.store.record_page(key, {"segments": keys, "audio": [audio_key], "ai": ai_keys(page, ctx),
+                                "clips": [clip.key for vo in voiceovers for clip, _ in vo.parts]})
     stats.timed("time+plan", t)
     return PagePlan(page, key, voiceovers, timeline, segments, keys, audio)
+
+
+def ai_keys(page: Page, ctx: Context) -> list[str]:
+    """Keys of the AI narration this page asks for (cached whether or not Claude answered)."""
+    from vidsite.narrate.ai import ai_key, wants_ai
+
+    cfg = ctx.config.narration
+    return [ai_key(s, page, cfg) for s in page.scenes if wants_ai(s, cfg)]
 
 
 def _share(ctx: Context) -> tuple[str, str] | None:

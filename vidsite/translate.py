@@ -8,16 +8,17 @@ file, so they come back byte-identical. Answers are cached by content hash.
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from vidsite.cache import Cache
 from vidsite.config import NarrationConfig
 from vidsite.errors import ContentError, VidsiteError
 from vidsite.fsutil import atomic_write, canonical_hash, read_text
+from vidsite.narrate.claude import ClaudeUnavailable, client, describe, reply_text
 from vidsite.scenes import untouched_fields
 
 UNTOUCHED = untouched_fields()  # scene fields declared code or kept by their type (vidsite.scenes), and voice etc.
@@ -85,8 +86,8 @@ class Translator:
     def translate(self, strings: list[str], language: str) -> list[str]:
         if not strings:
             return []
-        key = canonical_hash({"model": self.cfg.model, "to": language, "strings": strings}, length=20)
-        path = self.cache / "translations" / f"{language}-{key}.json"
+        key = _key(strings, language, self.cfg)
+        path = Cache(self.cache).translation(language, key)
         try:
             return json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -96,15 +97,11 @@ class Translator:
         return result
 
     def _ask(self, strings: list[str], language: str) -> list[str]:
-        if not os.environ.get("ANTHROPIC_API_KEY"):
-            raise VidsiteError("translation needs ANTHROPIC_API_KEY in the environment")
-        try:
-            import anthropic
-        except ImportError:
-            raise VidsiteError("translation needs the anthropic package: pip install 'vidsite[ai]'") from None
         if self._client is None:
-            self._client = anthropic.Anthropic(base_url=self.cfg.base_url or None, timeout=self.cfg.timeout,
-                                               max_retries=2)
+            try:
+                self._client = client(self.cfg)
+            except ClaudeUnavailable as exc:
+                raise VidsiteError(f"translation needs Claude: {exc}") from None
         prompt = (
             f"Translate each string of this JSON array into the language with code `{language}`. Keep Markdown "
             "syntax, inline `code`, URLs, file names and placeholders exactly as they are. Answer with a JSON "
@@ -114,9 +111,8 @@ class Translator:
             reply = self._client.messages.create(model=self.cfg.model, max_tokens=8000,
                                                  messages=[{"role": "user", "content": prompt}])
         except Exception as exc:  # noqa: BLE001 - reported without request details (the key lives there)
-            status = getattr(exc, "status_code", None)
-            raise VidsiteError(f"translation failed: {type(exc).__name__}" + (f" (HTTP {status})" if status else ""))
-        text = "".join(b.text for b in reply.content if getattr(b, "type", "") == "text").strip()
+            raise VidsiteError(f"translation failed: {describe(exc)}") from None
+        text = reply_text(reply)
         text = re.sub(r"^```(?:json)?\s*|\s*```$", "", text)
         try:
             result = json.loads(text)
@@ -127,8 +123,23 @@ class Translator:
         return result
 
 
+def _key(strings: list[str], language: str, cfg: NarrationConfig) -> str:
+    return canonical_hash({"model": cfg.model, "to": language, "strings": strings}, length=20)
+
+
+def translation_key(source: Path, language: str, cfg: NarrationConfig) -> str:
+    """The cache key `vidsite translate` would use for this page and language (for `cache prune`)."""
+    return _key(_prepare(source)[3], language, cfg)
+
+
 def translate_page(source: Path, language: str, translator: Translator) -> str:
     """The translated page's text."""
+    front, head, blocks, strings = _prepare(source)
+    return _fill_page(front, head, blocks, translator.translate(strings, language))
+
+
+def _prepare(source: Path) -> tuple[dict[str, Any], str, list[Any], list[str]]:
+    """The page split into frontmatter, blocks with slots, and the strings to translate, in slot order."""
     from vidsite.content.parse import split_frontmatter
 
     text = read_text(source, ContentError)
@@ -157,8 +168,10 @@ def translate_page(source: Path, language: str, translator: Translator) -> str:
             blocks.append((kind, (lead, _strings(core, strings), trail)))
         else:
             blocks.append((kind, block))
-    done = translator.translate(strings, language)
+    return front, head, blocks, strings
 
+
+def _fill_page(front: dict[str, Any], head: str, blocks: list[Any], done: list[str]) -> str:
     out = []
     if head:
         out.append("---\n" + yaml.safe_dump(_fill(front, done), allow_unicode=True, sort_keys=False, width=10_000)

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from vidsite.cache import Cache
 from vidsite.config import NarrationConfig
 from vidsite.fsutil import atomic_write, canonical_hash
 from vidsite.models import Page, Scene
+from vidsite.narrate.claude import client, describe, reply_text
 
 log = logging.getLogger(__name__)
 PROMPT_VERSION = 1
@@ -51,7 +52,7 @@ class Writer:
     _answers: dict[str, str | None] = field(default_factory=dict, repr=False)
 
     def _path(self, key: str, scene: Scene) -> Path:
-        return self.cache_dir / "ai" / f"{scene.type}-{key}.json"
+        return Cache(self.cache_dir).ai(scene.type, key)
 
     def text(self, scene: Scene, page: Page) -> str | None:
         """Claude's narration for the scene, or None (the caller uses the template). Asked once per build."""
@@ -74,7 +75,7 @@ class Writer:
         try:
             text = self._ask(scene, page)
         except Exception as exc:  # noqa: BLE001 - any API failure falls back to the template, reported once
-            self.problem = _describe(exc)
+            self.problem = describe(exc)
             self.fallbacks += 1
             return None
         atomic_write(path, json.dumps({"key": key, "model": self.cfg.model, "text": text}, ensure_ascii=False))
@@ -82,15 +83,8 @@ class Writer:
         return text
 
     def _ask(self, scene: Scene, page: Page) -> str:
-        if not os.environ.get("ANTHROPIC_API_KEY"):
-            raise RuntimeError("ANTHROPIC_API_KEY is not set")
         if self._client is None:
-            try:
-                import anthropic
-            except ImportError:
-                raise RuntimeError("the anthropic package is missing: pip install 'vidsite[ai]'") from None
-            self._client = anthropic.Anthropic(base_url=self.cfg.base_url or None, timeout=self.cfg.timeout,
-                                               max_retries=2)
+            self._client = client(self.cfg)
         visual = {k: v for k, v in scene.fields.items() if not k.startswith("_")}
         prompt = (
             f"Video title: {page.title}\nLanguage: {page.language}\nSlide type: {scene.type}\n"
@@ -101,19 +95,9 @@ class Writer:
             model=self.cfg.model, max_tokens=self.cfg.max_words * 4, system=SYSTEM,
             messages=[{"role": "user", "content": prompt}],
         )
-        text = " ".join(block.text for block in reply.content if getattr(block, "type", "") == "text").strip()
+        text = reply_text(reply)
         if not text:
             raise RuntimeError("the model returned no text")
         from vidsite.content.auto import clean
 
         return clean(text)
-
-
-def _describe(exc: Exception) -> str:
-    """A one-line reason that never includes request headers (where the key lives)."""
-    status = getattr(exc, "status_code", None)
-    name = type(exc).__name__
-    if status:
-        return f"{name} (HTTP {status})"
-    msg = str(exc).splitlines()[0][:160] if str(exc) else ""
-    return f"{name}: {msg}" if msg else name

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING
 
 from vidsite.models import Word
+
+if TYPE_CHECKING:
+    from vidsite.config import TTSConfig
 
 
 @dataclass(frozen=True)
@@ -28,29 +32,47 @@ class ServiceDown(Exception):
     of the build and the failure is recorded, so the next builds do not ask again for a while."""
 
 
-class Engine(Protocol):
-    """Override points: `version` (in cache keys), `voice_id`, `synthesize`. Online engines set
-    `online = True` and add `synthesize_async` (concurrent prefetch) and `probe` (the cheap
-    "does it speak again?" check); both raise Unreachable or ServiceDown when the service fails."""
+class Engine(ABC):
+    """A speech engine, made once per build with its settings (`Engine(tts, fallback=...)`).
 
-    name: str
-    online: bool
+    Override points: `version` (part of every clip's cache key), `voice_id` (alias or engine id →
+    the engine's voice), `synthesize`. Online engines also set `online = True` and override
+    `synthesize_async` (concurrent prefetch) and `probe` (the cheap "does it speak again?" check);
+    both raise Unreachable or ServiceDown when the service fails. The defaults suit an offline
+    engine: it always speaks, so it is never probed and prefetching it gains nothing."""
+
+    name: str = ""
+    online: bool = False
+
+    def __init__(self, tts: TTSConfig, *, fallback: bool = False) -> None:
+        """`fallback`: another engine stands behind this one in the chain (so a failing service may be
+        given up on at once instead of retried)."""
+        self.tts, self.fallback = tts, fallback
 
     @property
+    @abstractmethod
     def version(self) -> str: ...
 
-    def voice_id(self, voice: str, language: str) -> str:
+    @abstractmethod
+    def voice_id(self, voice: str | None, language: str) -> str:
         """Engine voice id for an alias, an engine id, or (voice empty) the language default."""
-        ...
 
+    @abstractmethod
     def synthesize(self, text: str, voice: str, rate: int, pitch: int) -> Speech: ...
 
+    async def synthesize_async(self, text: str, voice: str, rate: int, pitch: int) -> Speech:
+        return self.synthesize(text, voice, rate, pitch)
 
-_ENGINES: dict[str, type] = {}
+    def probe(self, deadline: float) -> None:
+        """Return if the engine speaks now, within `deadline` seconds; raise otherwise."""
+
+
+_ENGINES: dict[str, type[Engine]] = {}
+MODULES = {"espeak": "vidsite.speech.espeak", "edge": "vidsite.speech.edge"}
 
 
 def register(name: str):  # type: ignore[no-untyped-def]
-    def deco(cls: type) -> type:
+    def deco(cls: type[Engine]) -> type[Engine]:
         _ENGINES[name] = cls
         cls.name = name
         return cls
@@ -58,14 +80,18 @@ def register(name: str):  # type: ignore[no-untyped-def]
     return deco
 
 
-def get_engine(name: str) -> Engine:
-    if name == "espeak":
-        from vidsite.speech import espeak  # noqa: F401  registers itself
-    elif name == "edge":
-        from vidsite.speech import edge  # noqa: F401  registers itself
+def get_engine(name: str, tts: TTSConfig, *, fallback: bool = False) -> Engine:
+    """The engine `name`, made with its settings; its module is imported (and registers it) on first use."""
+    from vidsite.errors import SpeechError
+
+    if name in MODULES and name not in _ENGINES:
+        import importlib
+
+        try:
+            importlib.import_module(MODULES[name])
+        except ImportError as exc:
+            raise SpeechError(f"the `{name}` speech engine needs {exc.name}: pip install --upgrade vidsite") from None
     engine = _ENGINES.get(name)
     if engine is None:
-        from vidsite.errors import SpeechError
-
-        raise SpeechError(f"unknown speech engine `{name}`; use one of: auto, edge, espeak")
-    return engine()
+        raise SpeechError(f"unknown speech engine `{name}`; use one of: auto, {', '.join(sorted(MODULES))}")
+    return engine(tts, fallback=fallback)

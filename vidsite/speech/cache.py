@@ -14,7 +14,8 @@ import wave
 from pathlib import Path
 from typing import Any
 
-from vidsite.fsutil import atomic_write, canonical_hash, slugify
+from vidsite.cache import Cache
+from vidsite.fsutil import atomic_write, canonical_hash
 from vidsite.models import Clip, Word
 from vidsite.speech.base import Speech
 
@@ -35,8 +36,7 @@ class ClipCache:
         self.shared = shared  # a SharedCache, or None
 
     def _paths(self, key: str, text: str) -> tuple[Path, Path]:
-        stem = f"{slugify(text, 24)}-{key}"
-        return self.dir / f"{stem}.wav", self.dir / f"{stem}.json"
+        return Cache(self.root).clip(key, text)
 
     def get(self, key: str, text: str) -> Clip | None:
         wav_path, meta_path = self._paths(key, text)

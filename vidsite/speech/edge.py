@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 from vidsite.models import Word
 from vidsite.speech import voices
-from vidsite.speech.base import ServiceDown, Speech, Unreachable, register
+from vidsite.config import TTSConfig
+from vidsite.speech.base import Engine, ServiceDown, Speech, Unreachable, register
 
 log = logging.getLogger(__name__)
 
@@ -33,14 +34,18 @@ class Transient(Exception):
 
 
 @dataclass
-class EdgeEngine:
-    url: str = ""  # WebSocket endpoint; empty = Microsoft's
-    retries: int = 4
-    backoff: float = 0.5  # seconds before the first retry; doubles each time, plus jitter
-    timeout: int = 15  # seconds of silence from the service (connect, handshake, between messages)
-    breaker: bool = True  # a timeout or 5xx gives up at once (there is a fallback engine)
+class EdgeEngine(Engine):
     name = "edge"
     online = True
+
+    def __init__(self, tts: TTSConfig, *, fallback: bool = False) -> None:
+        super().__init__(tts, fallback=fallback)
+        self.url = tts.edge_url  # WebSocket endpoint; empty = Microsoft's
+        self.retries = tts.retries
+        self.backoff = tts.retry_backoff  # seconds before the first retry; doubles each time, plus jitter
+        self.timeout = tts.timeout  # seconds of silence from the service (connect, handshake, between messages)
+        self.breaker = fallback  # a timeout or 5xx gives up at once when another engine stands behind
+        self._checked = False
 
     @property
     def version(self) -> str:
@@ -88,7 +93,7 @@ class EdgeEngine:
             raise ServiceDown(str(exc)) from None
 
     async def synthesize_async(self, text: str, voice: str, rate: int, pitch: int) -> Speech:
-        if not getattr(self, "_checked", False):
+        if not self._checked:
             why = await asyncio.get_running_loop().run_in_executor(None, self.reachable)
             if why:
                 raise Unreachable(why)

@@ -16,7 +16,7 @@ from typing import Iterator
 from vidsite.errors import SpeechError
 from vidsite.models import Word
 from vidsite.speech import voices
-from vidsite.speech.base import Speech, register
+from vidsite.speech.base import Engine, Speech, register
 
 _AUDIO_OUTPUT_SYNCHRONOUS = 2
 _INITIALIZE_DONT_EXIT = 0x8000
@@ -83,7 +83,7 @@ def _library_version() -> str:
 
 
 @register("espeak")
-class EspeakEngine:
+class EspeakEngine(Engine):
     name = "espeak"
     online = False
 

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from vidsite.cache import Cache
 from vidsite.fsutil import atomic_write
 
 log = logging.getLogger(__name__)
@@ -25,10 +26,10 @@ PROBE_DEADLINE = 3.0  # seconds one such synthesis may take, connection included
 
 class Health:
     def __init__(self, cache_root: Path) -> None:
-        self.dir = cache_root / "speech"
+        self.cache = Cache(cache_root)
 
     def _path(self, engine: str) -> Path:
-        return self.dir / f"probe-{engine}.json"
+        return self.cache.speech(engine)
 
     def recent(self, engine: str, now: float | None = None) -> dict[str, Any] | None:
         """The last record for `engine` if it is younger than PROBE_EVERY; None otherwise (or unreadable)."""

@@ -12,6 +12,7 @@ import asyncio
 import logging
 import re
 from dataclasses import dataclass, field
+from typing import Iterator
 
 from vidsite.config import TTSConfig
 from vidsite.errors import SpeechError
@@ -99,28 +100,38 @@ class Speaker:
 
     def engine(self, name: str) -> Engine:
         if name not in self._engines:
-            engine = get_engine(name)
-            if name == "edge":
-                engine.url, engine.retries = self.tts.edge_url, self.tts.retries
-                engine.backoff, engine.timeout = self.tts.retry_backoff, self.tts.timeout
-                engine.breaker = self.chain.index(name) < len(self.chain) - 1 and not self.strict
-            self._engines[name] = engine
+            fallback = self.chain.index(name) < len(self.chain) - 1 and not self.strict
+            self._engines[name] = get_engine(name, self.tts, fallback=fallback)
         return self._engines[name]
 
     @property
     def chain(self) -> tuple[str, ...]:
         return CHAINS[self.tts.engine]
 
-    def _key(self, name: str, spoken: str, voice: str | None, language: str) -> tuple[str, str]:
+    def key(self, name: str, spoken: str, voice: str | None, language: str) -> tuple[str, str]:
+        """The cache key of `spoken` by engine `name` in this voice, and the engine's voice id."""
         engine = self.engine(name)
         voice_id = engine.voice_id(voice or self.tts.voice, language)
         return clip_key(name, engine.version, voice_id, self.tts.rate, self.tts.pitch, spoken), voice_id
+
+    def sentences(self, narration: str) -> Iterator[str | float | tuple[str, str, list[tuple[int, int, int, int]]]]:
+        """The narration as said: pauses (float seconds) and sentences as (written, spoken, spans)."""
+        for unit in units(narration):
+            if isinstance(unit, float):
+                yield unit
+            else:
+                yield (unit, *rewrite(unit, self.pronunciations))
+
+    def clip_keys(self, narration: str, voice: str | None, language: str) -> set[str]:
+        """Keys of every clip this narration may be spoken from, by any engine of the chain."""
+        return {self.key(name, said[1], voice, language)[0] for said in self.sentences(narration)
+                if isinstance(said, tuple) for name in self.chain}
 
     def clip(self, sentence: str, voice: str | None, language: str = "en") -> Clip:
         """One spoken sentence (already rewritten), from the cache or the first engine that answers."""
         chain = self.chain[:1] if self.strict else self.chain  # strict: no fallback, cached or not
         for n, name in enumerate(chain):
-            key, voice_id = self._key(name, sentence, voice, language)
+            key, voice_id = self.key(name, sentence, voice, language)
             hit = self.cache.get(key, sentence)
             if hit is not None:
                 self.cached += 1
@@ -194,12 +205,11 @@ class Speaker:
             return
         todo: dict[str, tuple[str, str]] = {}
         for narration, voice, language in requests:
-            for unit in units(narration):
-                if isinstance(unit, str):
-                    spoken, _ = rewrite(unit, self.pronunciations)
-                    key, voice_id = self._key(name, spoken, voice, language)
-                    if key not in todo and self.cache.get(key, spoken) is None:
-                        todo[key] = (spoken, voice_id)
+            for said in self.sentences(narration):
+                if isinstance(said, tuple):
+                    key, voice_id = self.key(name, said[1], voice, language)
+                    if key not in todo and self.cache.get(key, said[1]) is None:
+                        todo[key] = (said[1], voice_id)
         if len(todo) < 2:
             return
 
@@ -232,11 +242,11 @@ class Speaker:
         t = 0.0
         offset = 0
         engines, voices = set(), set()
-        for unit in units(narration):
-            if isinstance(unit, float):
-                t += unit
+        for said in self.sentences(narration):
+            if isinstance(said, float):
+                t += said
                 continue
-            spoken, spans = rewrite(unit, self.pronunciations)
+            unit, spoken, spans = said
             clip = self.clip(spoken, voice, language)
             parts.append((clip, t))
             words.extend(Word(w.text, t + w.start, t + w.end, offset + w.char)
