@@ -109,3 +109,14 @@ def site_factory(tmp_path: Path):
         return make_site(tmp_path / name, files, config)
 
     return factory
+
+
+@pytest.fixture
+def api(monkeypatch):
+    """A fake Anthropic Messages API on 127.0.0.1, with a key in the environment."""
+    from fakes import FakeMessagesAPI
+
+    fake = FakeMessagesAPI()
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-test")
+    yield fake
+    fake.stop()

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import re
 
-import pytest
 
 from conftest import run
-from fakes import FakeMessagesAPI
 from vidsite.cache import Cache, key_of
 
 CONFIG = 'title = "x"\n[video]\nwidth = 160\nheight = 90\n[tts]\nengine = "espeak"\n'
@@ -38,14 +36,6 @@ def test_prune_after_building_elsewhere_keeps_every_entry_in_use(site_factory, t
     assert _count(after, "audio") == 1
     kept = run("build", str(site), "-o", str(tmp_path / "fourth"))
     assert "0 clips synthesised" in kept.output and "0 segments encoded" in kept.output, kept.output
-
-
-@pytest.fixture
-def api(monkeypatch):
-    fake = FakeMessagesAPI()
-    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-test")
-    yield fake
-    fake.stop()
 
 
 def test_translations_are_counted_and_pruned_when_unused(api, site_factory) -> None:

@@ -6,10 +6,8 @@ import json
 import re
 
 import numpy as np
-import pytest
 
 from conftest import decode, manifest, run
-from fakes import FakeMessagesAPI
 
 CONFIG = """
 title = "Docs"
@@ -122,14 +120,6 @@ commands: ["$ pip install vidsite", "$ vidsite build"]
 narration: Install with pip, then build.
 ```
 """
-
-
-@pytest.fixture
-def api(monkeypatch):
-    fake = FakeMessagesAPI()
-    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-test")
-    yield fake
-    fake.stop()
 
 
 def test_translate_writes_files_that_build_and_keeps_code(api, site_factory) -> None:
