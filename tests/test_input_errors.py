@@ -97,3 +97,48 @@ def test_a_failing_scene_is_named_by_page_scene_and_line(site_factory, monkeypat
     assert "content/docs/p.md:5: scene 2 (code): drawing or encoding failed: IndexError" in result.output
     assert "Traceback" not in result.output
     assert "in broken" in caplog.text  # -v logs the worker's traceback
+
+
+@pytest.mark.parametrize("text, line, key", [
+    ('title = "t"\n\n[video]   # frame size\nwidth = 1921\n', 4, "video.width"),
+    ('title = "t"\nvideo.width = 1921\n', 2, "video.width"),
+    ('title = "t"\n"video" . "height" = 181\n', 2, "video.height"),
+    ('title = "t"\nvideo = { fps = 30, width = 1921 }\n', 2, "video.width"),
+    ('title = "t"\n[tts]\nrate = 1\n[video]\nfps = 0\n', 5, "video.fps"),
+    ('title = "t"\n[languages.en]\n[languages.ENGLISH]\n', 3, "languages.ENGLISH"),
+    ('title = "t"\ndefault_language = "fr"\n[languages.en]\n', 2, "default_language"),
+])
+def test_every_config_problem_names_line_and_key(tmp_path, text, line, key) -> None:
+    from vidsite.config import load_config
+    from vidsite.errors import ConfigError
+
+    (tmp_path / "config.toml").write_text(text)
+    with pytest.raises(ConfigError) as err:
+        load_config(tmp_path)
+    assert f"config.toml:{line}: {key}" in str(err.value)
+
+
+@pytest.mark.parametrize("text, line", [('a = "x"\n\nb = 3\n', 3), ('a = "x"\nb = \n', 2), ('a = "x"\n[b]\nc = "y"\n', 2)])
+def test_pronunciation_problems_name_their_line(tmp_path, text, line) -> None:
+    from vidsite.config import load_pronunciations
+    from vidsite.errors import ConfigError
+
+    (tmp_path / "pronunciations.toml").write_text(text)
+    with pytest.raises(ConfigError) as err:
+        load_pronunciations(tmp_path)
+    assert f"pronunciations.toml:{line}: " in str(err.value)
+
+
+@pytest.mark.parametrize("text, line, key", [
+    ('margin = 100\nbackground = "blue"\n', 2, "background"),
+    ('[accents]\nblue = "#000000"\n\nfont_sizes = 3\n', 4, "accents.font_sizes"),
+    ('margin = 100\nmuted = \n', 2, "not valid TOML"),
+])
+def test_theme_problems_name_their_line(tmp_path, text, line, key) -> None:
+    from vidsite.errors import ConfigError
+    from vidsite.render.theme import load_theme
+
+    (tmp_path / "theme.toml").write_text(text)
+    with pytest.raises(ConfigError) as err:
+        load_theme("default", tmp_path)
+    assert f"theme.toml:{line}: {key}" in str(err.value)

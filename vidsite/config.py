@@ -129,24 +129,43 @@ class SiteConfig(_Section):
         return conf.title if conf and conf.title else self.title
 
 
-def _key_line(text: str, loc: tuple[Any, ...]) -> int | None:
-    """Best-effort line of a key in the TOML text, so errors can point at it."""
-    if not loc:
-        return None
-    lines = text.splitlines()
-    table, key = ".".join(str(p) for p in loc[:-1]), str(loc[-1])
-    in_table = table == ""
-    for no, raw in enumerate(lines, 1):
-        line = raw.strip()
-        header = re.match(r"^\[([^\]]+)\]$", line)
-        if header:
-            in_table = header.group(1).strip() == table
-            if in_table and len(loc) >= 1 and header.group(1).strip() == ".".join(map(str, loc)):
+_TOML_KEY = r"""(?:[A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*"|'[^']*')"""
+_TOML_DOTTED = rf"{_TOML_KEY}(?:\s*\.\s*{_TOML_KEY})*"
+_TOML_HEADER = re.compile(rf"^\s*\[\[?\s*({_TOML_DOTTED})\s*\]\]?\s*(?:#.*)?$")
+_TOML_ASSIGN = re.compile(rf"^\s*({_TOML_DOTTED})\s*=")
+
+
+def _toml_parts(dotted: str) -> tuple[str, ...]:
+    return tuple(p[1:-1] if p[0] in "\"'" else p for p in re.findall(_TOML_KEY, dotted))
+
+
+def key_line(text: str, loc: tuple[Any, ...]) -> int | None:
+    """Line of a key in TOML text, so every error can point at it. Knows `[table]` and `[[array]]`
+    headers (with a trailing comment), dotted and quoted keys (`video.width = …`), and inline tables
+    (`video = { width = … }` points at that line). None for a key the file does not hold (a default,
+    or a command-line option)."""
+    want = tuple(str(p) for p in loc)
+    table: tuple[str, ...] = ()
+    inline = None
+    for no, raw in enumerate(text.splitlines(), 1):
+        if header := _TOML_HEADER.match(raw):
+            table = _toml_parts(header.group(1))
+            if table == want:
                 return no
-            continue
-        if in_table and re.match(rf"^{re.escape(key)}\s*=", line):
-            return no
-    return None
+        elif assign := _TOML_ASSIGN.match(raw):
+            path = table + _toml_parts(assign.group(1))
+            if path == want:
+                return no
+            if inline is None and path == want[: len(path)]:
+                inline = no  # the key sits inside this line's inline table or array
+    return inline
+
+
+
+def toml_error(exc: tomllib.TOMLDecodeError, path: Path) -> ConfigError:
+    """tomllib's message ends in `(at line N, column M)`: the error points at that line."""
+    line = re.search(r"line (\d+)", str(exc))
+    return ConfigError(f"not valid TOML: {exc}", path=path, line=int(line.group(1)) if line else None)
 
 
 # Renamed and retired keys keep working, with a warning, while unknown keys stay errors (as mkdocs'
@@ -164,7 +183,7 @@ def _apply_deprecations(data: dict[str, Any], text: str, path: Path) -> None:
         if not isinstance(node, dict) or leaf not in node:
             continue
         value = node.pop(leaf)
-        line = _key_line(text, tuple(old.split(".")))
+        line = key_line(text, tuple(old.split(".")))
         where = f"{path}:{line}" if line else str(path)
         if new is None:
             log.warning("%s: `%s` no longer does anything; remove it", where, old)
@@ -189,10 +208,7 @@ def load_config(root: Path, **overrides: Any) -> SiteConfig:
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            line = re.search(r"line (\d+)", str(exc))
-            raise ConfigError(
-                f"not valid TOML: {exc}", path=path, line=int(line.group(1)) if line else None
-            ) from None
+            raise toml_error(exc, path) from None
     _apply_deprecations(data, text, path)
     for dotted, value in overrides.items():
         if value is None:
@@ -208,17 +224,19 @@ def load_config(root: Path, **overrides: Any) -> SiteConfig:
         problems = []
         for err in exc.errors():
             key = ".".join(str(p) for p in err["loc"])
-            line = _key_line(text, err["loc"])
+            line = key_line(text, err["loc"])
             where = f"{path}:{line}" if line else str(path)
             msg = "unknown key (check the spelling; see the README for every option)" if err["type"] == "extra_forbidden" else err["msg"].removeprefix("Value error, ")
             problems.append(f"{where}: {key}: {msg}")
         raise ConfigError("\n".join(problems)) from None
     bad = [code for code in config.languages if not re.match(LANG_CODE, code)]
     if bad:
-        raise ConfigError(f"languages.{bad[0]}: not a language code (like en, es, pt-BR)", path=path)
+        raise ConfigError(f"languages.{bad[0]}: not a language code (like en, es, pt-BR)", path=path,
+                          line=key_line(text, ("languages", bad[0])))
     if config.languages and config.default_lang not in config.languages:
-        raise ConfigError(f"default_language `{config.default_lang}` has no [languages.{config.default_lang}] table",
-                          path=path)
+        key = "default_language" if config.default_language else "language"
+        raise ConfigError(f"{key}: `{config.default_lang}` has no [languages.{config.default_lang}] table",
+                          path=path, line=key_line(text, (key,)))
     return config
 
 
@@ -227,11 +245,13 @@ def load_pronunciations(root: Path) -> dict[str, str]:
     path = root / "pronunciations.toml"
     if not path.is_file():
         return {}
+    text = read_text(path, ConfigError)
     try:
-        data = tomllib.loads(read_text(path, ConfigError))
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"not valid TOML: {exc}", path=path) from None
+        raise toml_error(exc, path) from None
     bad = [k for k, v in data.items() if not isinstance(v, str)]
     if bad:
-        raise ConfigError(f"`{bad[0]}` must be a string: {bad[0]} = \"how it is said\"", path=path)
+        raise ConfigError(f"`{bad[0]}` must be a string: {bad[0]} = \"how it is said\"", path=path,
+                          line=key_line(text, (bad[0],)))
     return data

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
+from vidsite.config import key_line, toml_error
 from vidsite.errors import ConfigError
 from vidsite.fsutil import read_text
 
@@ -66,11 +67,13 @@ def load_theme(name: str, layouts: Path | None) -> Theme:
         raise ConfigError(f"unknown theme `{name}`; built-in themes: {known}", path="config.toml")
     data = tomllib.loads(base.read_text(encoding="utf-8"))
     override = layouts / "theme.toml" if layouts else None
+    text = ""
     if override and override.is_file():
+        text = read_text(override, ConfigError)
         try:
-            extra = tomllib.loads(read_text(override, ConfigError))
+            extra = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"not valid TOML: {exc}", path=override) from None
+            raise toml_error(exc, override) from None
         accents = {**data.get("accents", {}), **extra.pop("accents", {})}
         data.update(extra)
         data["accents"] = accents
@@ -81,8 +84,8 @@ def load_theme(name: str, layouts: Path | None) -> Theme:
         err = exc.errors()[0]
         where = override if override and override.is_file() else base
         key = ".".join(str(p) for p in err["loc"])
-        msg = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
-        raise ConfigError(f"{key}: {msg}", path=where) from None
+        msg = "unknown key" if err["type"] == "extra_forbidden" else err["msg"].removeprefix("Value error, ")
+        raise ConfigError(f"{key}: {msg}", path=where, line=key_line(text, err["loc"]) if text else None) from None
     for font in (theme.font, theme.font_bold, theme.font_italic, theme.font_mono, theme.font_cjk, theme.logo):
         if not font:
             continue
