@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
-
 from conftest import run
+
 from vidsite.cache import Cache, key_of
 
 CONFIG = 'title = "x"\n[video]\nwidth = 160\nheight = 90\n[tts]\nengine = "espeak"\n'
@@ -35,6 +35,23 @@ def test_prune_after_building_elsewhere_keeps_every_entry_in_use(site_factory, t
     after = run("cache", "stats", str(site)).output
     assert _count(after, "audio") == 1
     kept = run("build", str(site), "-o", str(tmp_path / "fourth"))
+    assert "0 clips synthesised" in kept.output and "0 segments encoded" in kept.output, kept.output
+
+
+def test_an_edited_pages_old_entries_are_pruned(site_factory, tmp_path) -> None:
+    site = site_factory({"content/a.md": PAGE}, CONFIG)
+    assert run("build", str(site), "-o", str(tmp_path / "one")).exit_code == 0
+    cache = Cache(site / ".vidsite/cache")
+    old_audio = {key_of(files[0]) for files in cache.entries("audio")}
+    (site / "content/a.md").write_text(PAGE.replace("Two.", "Three."))
+    assert run("build", str(site), "-o", str(tmp_path / "two")).exit_code == 0
+    assert len(cache.entries("audio")) == 2
+    removed = int(re.match(r"removed (\d+) entries", run("cache", "prune", str(site)).output).group(1))
+    assert removed >= 3  # the clip "Two.", the old audio track and the old page record
+    audio = {key_of(files[0]) for files in cache.entries("audio")}
+    assert len(audio) == 1 and not audio & old_audio
+    assert not any("two" in files[0].name for files in cache.entries("clips"))
+    kept = run("build", str(site), "-o", str(tmp_path / "three"))
     assert "0 clips synthesised" in kept.output and "0 segments encoded" in kept.output, kept.output
 
 

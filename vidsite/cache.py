@@ -11,8 +11,8 @@
   speech/probe-<engine>.json               when an online engine last failed or answered
 ```
 
-Every entry is `name-key`: the key, a hash of canonical JSON of what it depends on, is the part
-after the last `-`. Readers treat a damaged entry as a miss; `prune` keeps what the current
+Every entry is `name-key`: the key, `make_key` of what the entry depends on (a hash of canonical
+JSON, `fsutil.canonical_hash`), is the part after the last `-`. Readers treat a damaged entry as a miss; `prune` keeps what the current
 pages use, found from their keys, whatever output folder they were built into.
 """
 
@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
+from vidsite.encode.integrity import sidecar
 from vidsite.fsutil import atomic_write, canonical_hash, slugify
 
 log = logging.getLogger(__name__)
@@ -37,15 +39,17 @@ def key_of(path: Path) -> str:
 
 
 def make_key(data: Any, length: int = 16) -> str:
+    """The one way an entry's key is made: equal content, equal key, in any process or checkout."""
     return canonical_hash(data, length=length)
 
 
 class Cache:
-    """Paths of every kind of entry under one cache root (and the shared cache beside it, if any)."""
+    """Paths of every kind of entry under one cache root. A shared cache (`shared`) mirrors the same
+    layout under its URL; vidsite/shared_cache.py maps a local path to its shared twin."""
 
     def __init__(self, root: Path, shared: Any = None) -> None:
         self.root = root
-        self.shared = shared
+        self.shared = shared  # a SharedCache or None: where the build fetches misses and publishes entries
 
     def clip(self, key: str, text: str) -> tuple[Path, Path]:
         """A clip's wav and its sidecar."""
@@ -53,6 +57,7 @@ class Cache:
         return self.root / "clips" / f"{stem}.wav", self.root / "clips" / f"{stem}.json"
 
     def segment(self, scene_type: str, key: str) -> Path:
+        """A scene's encoded video; its poster and `.sha256` sidecar sit beside it."""
         return self.root / "segments" / f"{scene_type}-{key}.mp4"
 
     @staticmethod
@@ -61,6 +66,7 @@ class Cache:
         return segment.with_suffix(".jpg")
 
     def audio(self, slug: str, key: str) -> Path:
+        """A page's narration track (the slug only makes the folder readable; the key decides)."""
         return self.root / "audio" / f"{slug}-{key}.m4a"
 
     def ai(self, scene_type: str, key: str) -> Path:
@@ -86,6 +92,7 @@ class Cache:
         atomic_write(path, json.dumps(data, sort_keys=True))
 
     def page_uses(self, video_key: str) -> dict[str, list[str]] | None:
+        """The keys a page with this video key was last built from; None if it never was (or unreadable)."""
         try:
             data = json.loads((self.root / "pages" / f"{video_key}.json").read_text(encoding="utf-8"))
             return {kind: [str(k) for k in data.get(kind, [])] for kind in USES}
@@ -102,14 +109,14 @@ class Cache:
         if kind == "clips":
             return [[m, m.with_suffix(".wav")] for m in sorted(folder.glob("*.json"))]
         if kind == "segments":
-            return [[s, self.poster(s), _sidecar(s), _sidecar(self.poster(s))] for s in sorted(folder.glob("*.mp4"))]
+            return [[s, self.poster(s), sidecar(s), sidecar(self.poster(s))] for s in sorted(folder.glob("*.mp4"))]
         if kind == "audio":
-            return [[a, _sidecar(a)] for a in sorted(folder.glob("*.m4a"))]
+            return [[a, sidecar(a)] for a in sorted(folder.glob("*.m4a"))]
         return [[e] for e in sorted(folder.glob("*.json"))]
 
     def orphans(self) -> list[Path]:
-        """Files no entry owns: temp files of interrupted writes, a wav without its sidecar, records of
-        pages, and sidecars whose entry is gone."""
+        """Files no entry owns: temp files of interrupted writes, a wav without its sidecar, and
+        sidecars whose entry is gone. (Page records are kept or dropped by `prune`, by video key.)"""
         out = [p for p in self.root.rglob(".*") if p.is_file()]
         clips = self.root / "clips"
         if clips.is_dir():
@@ -119,9 +126,3 @@ class Cache:
             if folder.is_dir():
                 out += [s for s in folder.glob("*.sha256") if not s.with_name(s.name[: -len(".sha256")]).exists()]
         return out
-
-
-def _sidecar(path: Path) -> Path:
-    from vidsite.encode.integrity import sidecar
-
-    return sidecar(path)

@@ -13,7 +13,8 @@ from collections import Counter
 from pathlib import Path
 
 from vidsite.cache import KINDS, Cache, key_of
-from vidsite.config import load_config
+from vidsite.config import SiteConfig, load_config
+from vidsite.models import Page
 
 
 def _cache(root: Path) -> Cache:
@@ -75,18 +76,18 @@ def used_keys(root: Path) -> dict[str, set[str]]:
         used["ai"].update(ai_keys(page, ctx))
         for scene in page.scenes:
             used["clips"] |= speaker.clip_keys(narrator(scene, page), voice_for(scene, page, base), page.language)
-    used["translations"] = _translation_keys(root, base, pages)
+    used["translations"] = _translation_keys(base, pages)
     return used
 
 
-def _translation_keys(root: Path, config: object, pages: list) -> set[str]:
+def _translation_keys(config: SiteConfig, pages: list[Page]) -> set[str]:
     """A translation is used while re-running `vidsite translate` on its page would find it: for every
     page and every other configured language, or one the page has a translation file in."""
     from vidsite.errors import VidsiteError
-    from vidsite.translate import translation_key, translated_path
+    from vidsite.translate import translated_path, translation_key
 
     keys = set()
-    codes = set(getattr(config, "lang_codes", []))
+    codes = set(config.lang_codes)
     for page in pages:
         if page.fallback_from:
             continue
@@ -95,7 +96,7 @@ def _translation_keys(root: Path, config: object, pages: list) -> set[str]:
             if translated_path(page.source, lang) == page.source:
                 continue
             try:
-                keys.add(f"{lang}-{translation_key(page.source, lang, config.narration)}")  # type: ignore[attr-defined]
+                keys.add(f"{lang}-{translation_key(page.source, lang, config.narration)}")
             except VidsiteError:
                 continue
     return keys

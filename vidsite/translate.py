@@ -14,10 +14,10 @@ from typing import Any
 
 import yaml
 
-from vidsite.cache import Cache
+from vidsite.cache import Cache, make_key
 from vidsite.config import NarrationConfig
 from vidsite.errors import ContentError, VidsiteError
-from vidsite.fsutil import atomic_write, canonical_hash, read_text
+from vidsite.fsutil import atomic_write, read_text
 from vidsite.narrate.claude import ClaudeUnavailable, client, describe, reply_text
 from vidsite.scenes import untouched_fields
 
@@ -79,15 +79,18 @@ def split_blocks(body: str) -> list[tuple[str, str]]:
 
 
 class Translator:
+    """Asks Claude once per distinct set of strings and language; answers live in the cache."""
+
     def __init__(self, cfg: NarrationConfig, cache: Path) -> None:
         self.cfg, self.cache = cfg, cache
+        self.store = Cache(cache)
         self._client: Any = None
 
     def translate(self, strings: list[str], language: str) -> list[str]:
         if not strings:
             return []
         key = _key(strings, language, self.cfg)
-        path = Cache(self.cache).translation(language, key)
+        path = self.store.translation(language, key)
         try:
             return json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -124,7 +127,7 @@ class Translator:
 
 
 def _key(strings: list[str], language: str, cfg: NarrationConfig) -> str:
-    return canonical_hash({"model": cfg.model, "to": language, "strings": strings}, length=20)
+    return make_key({"model": cfg.model, "to": language, "strings": strings}, length=20)
 
 
 def translation_key(source: Path, language: str, cfg: NarrationConfig) -> str:

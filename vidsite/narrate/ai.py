@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from vidsite.cache import Cache
+from vidsite.cache import Cache, make_key
 from vidsite.config import NarrationConfig
-from vidsite.fsutil import atomic_write, canonical_hash
+from vidsite.fsutil import atomic_write
 from vidsite.models import Page, Scene
 from vidsite.narrate.claude import client, describe, reply_text
 
@@ -31,8 +31,8 @@ SYSTEM = (
 
 def ai_key(scene: Scene, page: Page, cfg: NarrationConfig) -> str:
     visual = {k: v for k, v in scene.fields.items() if not k.startswith("_")}
-    return canonical_hash({"v": PROMPT_VERSION, "model": cfg.model, "max_words": cfg.max_words, "type": scene.type,
-                           "fields": visual, "page": page.title, "language": page.language}, length=20)
+    return make_key({"v": PROMPT_VERSION, "model": cfg.model, "max_words": cfg.max_words, "type": scene.type,
+                     "fields": visual, "page": page.title, "language": page.language}, length=20)
 
 
 def wants_ai(scene: Scene, cfg: NarrationConfig) -> bool:
@@ -52,7 +52,7 @@ class Writer:
     _answers: dict[str, str | None] = field(default_factory=dict, repr=False)
 
     def _path(self, key: str, scene: Scene) -> Path:
-        return Cache(self.cache_dir).ai(scene.type, key)
+        return Cache(self.cache_dir).ai(scene.type, key)  # vidsite/cache.py owns the layout
 
     def text(self, scene: Scene, page: Page) -> str | None:
         """Claude's narration for the scene, or None (the caller uses the template). Asked once per build."""

@@ -14,8 +14,8 @@ import wave
 from pathlib import Path
 from typing import Any
 
-from vidsite.cache import Cache
-from vidsite.fsutil import atomic_write, canonical_hash
+from vidsite.cache import Cache, make_key
+from vidsite.fsutil import atomic_write
 from vidsite.models import Clip, Word
 from vidsite.speech.base import Speech
 
@@ -23,20 +23,23 @@ log = logging.getLogger(__name__)
 
 
 def clip_key(engine: str, version: str, voice: str, rate: int, pitch: int, text: str) -> str:
-    return canonical_hash(
+    """The one clip key: the speaker, its prefetch and `cache prune` all name a clip by it."""
+    return make_key(
         {"engine": engine, "engine_version": version, "voice": voice, "rate": rate, "pitch": pitch, "text": text},
         length=20,
     )
 
 
 class ClipCache:
+    """Clips read and written whole: the sidecar is written last and checked against the wav."""
+
     def __init__(self, root: Path, shared: Any = None) -> None:
-        self.root = root  # the cache folder; clips live in root/clips
-        self.dir = root / "clips"
+        self.root = root  # the cache folder (vidsite/cache.py says where clips live in it)
+        self.store = Cache(root, shared)
         self.shared = shared  # a SharedCache, or None
 
     def _paths(self, key: str, text: str) -> tuple[Path, Path]:
-        return Cache(self.root).clip(key, text)
+        return self.store.clip(key, text)
 
     def get(self, key: str, text: str) -> Clip | None:
         wav_path, meta_path = self._paths(key, text)
@@ -76,6 +79,3 @@ class ClipCache:
             self.shared.publish(wav_path)
             self.shared.publish(meta_path)  # the sidecar last: it marks the entry complete
         return Clip(key, wav_path, speech.sample_rate, samples, speech.words, engine, voice, cached=False)
-
-    def entries(self) -> list[Path]:
-        return sorted(self.dir.glob("*.json")) if self.dir.exists() else []

@@ -13,11 +13,10 @@ import asyncio
 import logging
 import random
 import time
-from dataclasses import dataclass
 
+from vidsite.config import TTSConfig
 from vidsite.models import Word
 from vidsite.speech import voices
-from vidsite.config import TTSConfig
 from vidsite.speech.base import Engine, ServiceDown, Speech, Unreachable, register
 
 log = logging.getLogger(__name__)
@@ -33,8 +32,9 @@ class Transient(Exception):
     """Worth retrying: 403/429, dropped connections, no audio; with `breaker` off, timeouts and 5xx too."""
 
 
-@dataclass
 class EdgeEngine(Engine):
+    """Settings from [tts]: `edge_url`, `retries`, `retry_backoff`, `timeout`; `fallback` arms the breaker."""
+
     name = "edge"
     online = True
 
