@@ -164,7 +164,7 @@ def test_new_site_and_wizard(tmp_path: Path) -> None:
 
 def test_schema_covers_frontmatter_and_every_scene_type() -> None:
     data = json.loads(run("schema").output)
-    assert len(data["scenes"]) == 15 and "accent" in data["frontmatter"]["properties"]
+    assert len(data["scenes"]) == 16 and "accent" in data["frontmatter"]["properties"]
     assert data["scenes"]["quiz"]["required"] == ["question", "options", "correct_answer"]
     assert data["scenes"]["list"]["additionalProperties"] is False
 

@@ -162,7 +162,7 @@ def _build(root: Path, config: SiteConfig, options: BuildOptions, progress: Prog
     started = time.perf_counter()
     stats = BuildStats()
     theme = load_theme(config.theme, root / "layouts")
-    pages, sections = discover(root, config, drafts=options.drafts)
+    pages, sections = discover(root, config, drafts=options.drafts, strict=options.strict)
     t = stats.timed("discover+parse", started)
     ctx = Context(root, options.output_for(root), config, theme, options, stats, progress, load_pronunciations(root))
     stats.pages, stats.scenes = len(pages), sum(len(p.scenes) for p in pages)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from vidsite.config import load_config
 from vidsite.content.discover import discover
+from vidsite.content.includes import Note
 from vidsite.models import Page, Scene
 from vidsite.narrate.templates import narrate
 from vidsite.render.theme import load_theme
@@ -25,13 +26,15 @@ def estimate(text: str, rate_wpm: int) -> float:
     return seconds
 
 
-def check_site(root: Path, drafts: bool = False) -> list[tuple[Page, list[tuple[Scene, str, float]]]]:
+def check_site(root: Path, drafts: bool = False, notes: list[Note] | None = None,
+               strict: bool = False) -> list[tuple[Page, list[tuple[Scene, str, float]]]]:
     """Every page (drafts with `drafts`), each scene with its narration and estimated length, which
     the timeline's rule bounds: at least the scene's or site's minimum, at most its maximum unless the
-    narration is longer (narration is never cut)."""
+    narration is longer (narration is never cut). `notes` collects every construct a page holds that
+    its video cannot carry (include not found, unknown shortcode, HTML dropped); `strict`: an error."""
     config = load_config(root)
     load_theme(config.theme, root / "layouts")
-    pages, _ = discover(root, config, drafts=drafts)
+    pages, _ = discover(root, config, drafts=drafts, strict=strict, notes=notes)
     v = config.video
     out = []
     for page in pages:

@@ -124,16 +124,20 @@ def build(site_dir: Path, output: Path | None, drafts: bool, encoder: str | None
 @main.command()
 @click.argument("site_dir", type=click.Path(file_okay=False, path_type=Path), default=".")
 @click.option("--drafts", is_flag=True, help="Include pages with `draft: true`.")
-def check(site_dir: Path, drafts: bool) -> None:
+@click.option("--strict", is_flag=True, help="What a video cannot carry (include not found, unknown shortcode, "
+              "HTML dropped) is an error, not a warning.")
+def check(site_dir: Path, drafts: bool, strict: bool) -> None:
     """Validate every page and show the scenes it will make, with estimated durations.
 
     Nothing is synthesised or encoded: durations are estimated from the narration's word
-    count at the configured speaking rate. Exits 1 on the first error, with its file and line.
+    count at the configured speaking rate. Every construct a page holds that its video
+    cannot carry is listed with its file and line. Exits 1 on the first error.
     """
     from vidsite.check import check_site
 
     total = 0.0
-    pages = check_site(site_dir, drafts=drafts)
+    notes: list = []
+    pages = check_site(site_dir, drafts=drafts, notes=notes, strict=strict)
     for page, rows in pages:
         seconds = sum(r[2] for r in rows)
         total += seconds
@@ -141,7 +145,10 @@ def check(site_dir: Path, drafts: bool) -> None:
         for scene, text, est in rows:
             words = text if len(text) <= 70 else text[:67] + "..."
             click.echo(f"  {scene.line:>4}  {scene.type:<20} ~{est:4.1f}s  {words}")
-    click.echo(f"ok: {len(pages)} pages, {sum(len(r) for _, r in pages)} scenes, ~{total:.0f}s of video")
+    for note in notes:
+        click.echo(f"not carried: {note}")
+    click.echo(f"ok: {len(pages)} pages, {sum(len(r) for _, r in pages)} scenes, ~{total:.0f}s of video"
+               + (f"; {len(notes)} construct(s) not carried (--strict makes them errors)" if notes else ""))
 
 
 @main.command()
@@ -294,26 +301,50 @@ def cache_prune(site_dir: Path, dry_run: bool) -> None:
 
 
 @main.command("import")
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--from", "source", type=click.Choice(["auto", "video-gen", "transcript"]), default="auto",
-              show_default=True, help="auto: .md .txt .pdf .docx documents; video-gen: the reference system's YAML; "
-                                      "transcript: .vtt or .srt.")
+              show_default=True, help="auto: .md .txt .pdf .docx documents; video-gen: the reference system's YAML "
+                                      "(a video file, or a set: its folder or set_config.yaml); transcript: .vtt or .srt.")
 @click.option("--section", default="", help="Folder under content/ to put the pages in.")
 @click.option("--site", "site_dir", type=click.Path(file_okay=False, path_type=Path), default=".", help="Site folder.")
 @click.option("--force", is_flag=True, help="Overwrite pages that exist.")
-def import_(files: tuple[Path, ...], source: str, section: str, site_dir: Path, force: bool) -> None:
+@click.option("--strict", is_flag=True, help="video-gen: fail, writing nothing, if any field would be dropped.")
+def import_(files: tuple[Path, ...], source: str, section: str, site_dir: Path, force: bool, strict: bool) -> None:
     """Turn documents, reference-system YAML or transcripts into pages with explicit scene blocks.
 
     The scenes are written out so you can edit them: the same scenes an automatic build makes
-    from a document, the same scenes, fields and voices as a video_gen YAML file, or a
+    from a document, the scenes, fields and voices of video_gen YAML (a set becomes a section,
+    and each file's report says which fields were mapped, adapted or dropped, and why), or a
     transcript's cues grouped into scenes at pauses, with their text as narration.
     """
     from vidsite.content import importers
     from vidsite.fsutil import atomic_write, slugify
 
-    convert = {"auto": importers.from_document, "video-gen": importers.from_video_gen,
-               "transcript": importers.from_transcript}[source]
+    if source == "video-gen":
+        from vidsite.content.video_gen_pages import import_path
+
+        pages = [page for file in files for page in import_path(file)]
+        reports = list({id(p.report): p.report for p in pages}.values())
+        for report in reports:
+            click.echo(f"{report.source}:")
+            for line in report.lines():
+                click.echo(line, err=line.lstrip().startswith(("warning", "dropped")))
+        dropped = [d for r in reports for d in r.dropped + r.ignored]
+        if strict and dropped:
+            raise click.ClickException(f"--strict: {len(dropped)} field(s) would be dropped, nothing written:\n  "
+                                       + "\n  ".join(dropped))
+        targets = [(site_dir / "content" / section / page.rel, page) for page in pages]
+        for target, _ in targets:
+            if target.exists() and not force:
+                raise click.ClickException(f"{target} exists; pass --force to overwrite")
+        for target, page in targets:
+            atomic_write(target, importers.write_page(page.meta, page.scenes))
+            click.echo(f"wrote {target} ({len(page.scenes)} scenes)")
+        return
+    convert = {"auto": importers.from_document, "transcript": importers.from_transcript}[source]
     for file in files:
+        if file.is_dir():
+            raise click.ClickException(f"{file} is a folder; only --from video-gen takes one (a set)")
         meta, scenes = convert(file)
         target = site_dir / "content" / section / f"{slugify(file.stem, 60)}.md"
         if target.exists() and not force:

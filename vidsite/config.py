@@ -101,11 +101,23 @@ class SiteConfig(_Section):
     languages: dict[str, LanguageConfig] = Field(default_factory=dict, description="[languages.<code>] tables.")
     theme: str = Field("default", description="Built-in theme name.")
     hashed_names: bool = Field(False, description="Name videos, posters and captions by content hash (CDN-cacheable forever).")
+    content_dir: str = Field("content", description="Folder of the pages, relative to config.toml (`docs` in an "
+                             "MkDocs repository, `src` in an mdBook); output/, the cache and layouts/ stay beside config.toml.")
+    include_paths: list[str] = Field(default_factory=list, description="Folders outside the site folder that include "
+                                     "directives may read from (relative to config.toml or absolute).")
     video: VideoConfig = VideoConfig()
     tts: TTSConfig = TTSConfig()
     narration: NarrationConfig = NarrationConfig()
     build: BuildConfig = BuildConfig()
     cache: CacheConfig = CacheConfig()
+
+    @field_validator("content_dir")
+    @classmethod
+    def _inside(cls, v: str) -> str:
+        parts = Path(v).parts
+        if Path(v).is_absolute() or ".." in parts or any(p.startswith(".") and p != "." for p in parts):
+            raise ValueError("must be a folder inside the site folder, like \"docs\" or \"src\"")
+        return v
 
     @property
     def default_lang(self) -> str:

@@ -22,7 +22,13 @@ MAX_AUTO_SCENES = 40
 
 _TAG = re.compile(r"<[^>]*>")
 _URL = re.compile(r"(https?|ftp)://\S+|www\.\S+")
-_INCLUDE = re.compile(r"\{\*.*?\*\}|\{!.*?!\}", re.S)
+_INCLUDE = re.compile(r"\{\*.*?\*\}|\{!.*?!\}|\{\{[#<%].*?[>%]?\}\}|--8<--\s*(\"[^\"]*\"|'[^']*')?", re.S)
+_CODE_INCLUDE = re.compile(r"\{\*.*?\*\}|\{!.*?!\}|\{\{#.*?\}\}", re.S)
+_CALLOUT = re.compile(r"^\[!([\w-]+)\][ \t]*(.*)$")
+_SAID_CALLOUT = re.compile(r"^(Note|Warning|Tip|Important|Caution|Danger)\s*:\s*", re.I)
+_DROPPED_HTML = re.compile(r"^\s*<(script|style|iframe|svg|video|audio|object|embed|canvas|form|template)\b", re.I)
+_COMPONENT = re.compile(r"^\s*</?([A-Z][\w.]*|[a-z]+-[\w-]+)\b")
+TAB = "\ue000"  # a tab's title line, written by content/dialects.py
 _ADMONITION = re.compile(r"^(///|!!!|\?\?\?\+?)\s*(\w+)?\s*(\|?\s*\"?([^\"\n]*)\"?)?\s*$")
 _MD_CHARS = re.compile(r"[`*_#>\[\]|~]|\s{2,}")
 
@@ -33,7 +39,8 @@ def clean(text: str) -> str:
     text = _TAG.sub(" ", text)
     text = html.unescape(text)
     text = _URL.sub(" ", text)
-    text = re.sub(r"(^|\s)(///|!!!|\?\?\?)\S*", " ", text)
+    text = re.sub(r"(^|\s)(///+|!!!|\?\?\?\+?|:::+)\S*", " ", text)
+    text = re.sub(r"\[!\w+\]|\{#[\w-]+\}|\{:[^}]*\}", " ", text).replace(TAB, " ")
     text = _MD_CHARS.sub(" ", text)
     text = re.sub(r"\s+([,.;:!?])", r"\1", text)
     return re.sub(r"\s+", " ", text).strip()
@@ -72,7 +79,7 @@ class _Section:
 
 def _fence_language(info: str) -> str:
     """`python`, `{ .python hl_lines="4" }` → python; attribute-only info (`hl_lines="4"`) → text."""
-    for word in info.lower().replace("{", " ").replace("}", " ").split():
+    for word in info.lower().replace("{", " ").replace("}", " ").replace(",", " ").split():
         if "=" in word:
             continue
         word = word.lstrip(".")
@@ -81,12 +88,14 @@ def _fence_language(info: str) -> str:
     return "text"
 
 
-def _fence_scene(tok: Any, heading: str) -> Scene | None:
-    body = _INCLUDE.sub("", tok.content)
+def _fence_scene(tok: Any, heading: str, caption: str = "") -> Scene | None:
+    lang = _fence_language(tok.info)
+    body = _CODE_INCLUDE.sub("", tok.content)
+    if lang == "rust":  # rustdoc's hidden lines (`# use std::io;`) are hidden in the book, so here too
+        body = "\n".join(ln for ln in body.split("\n") if not re.match(r"^\s*#(\s|$)", ln))
     body = html.unescape(_TAG.sub("", body)).rstrip()
     if not body.strip():
         return None
-    lang = _fence_language(tok.info)
     line = tok.map[0] + 1 if tok.map else 1
     lines = body.split("\n")
     if lang in SHELL_LANGS and len(lines) <= 12:
@@ -98,15 +107,69 @@ def _fence_scene(tok: Any, heading: str) -> Scene | None:
     where = f" for {clean(heading)}" if heading else ""
     return Scene(
         "code",
-        {"header": heading, "code": body, "language": lang, "caption": ""},
+        {"header": heading, "code": body, "language": lang, "caption": caption},
         line,
         f"Here is the {lang if lang not in ('text', '') else ''} code{where}.".replace("the  code", "the code"),
     )
 
 
-def auto_scenes(tokens: list[Any], title: str | None, image_exists: Any = None) -> list[Scene]:
-    """Scenes for a page that has no scene blocks. `image_exists(src)` drops missing images."""
+def _html_text(content: str) -> str | None:
+    """The words of an HTML block worth keeping: a wrapper's text, never a script, style, embed or
+    component (None: dropped, and worth a note when it had words)."""
+    if _DROPPED_HTML.match(content) or _COMPONENT.match(content):
+        return None
+    return clean(html.unescape(_TAG.sub(" ", content)))
+
+
+def _blockquote(tokens: list[Any], i: int, heading: str) -> tuple[int, list[Scene]]:
+    """A blockquote from `i`: a callout when it opens with `[!kind] Title` (what content/dialects.py
+    makes of admonitions, `///` blocks, `:::` containers and GitHub alerts) or with "Note:", else a
+    quote; code inside follows as code scenes. Returns the index after it, and its scenes."""
+    tok = tokens[i]
+    line = tok.map[0] + 1 if tok.map else 1
+    j, parts, code = i + 1, [], []
+    kind, title = None, ""
+    while j < len(tokens) and not (tokens[j].type == "blockquote_close" and tokens[j].level == tok.level):
+        t = tokens[j]
+        if t.type == "inline":
+            raw = t.content.strip()
+            m = _CALLOUT.match(raw.split("\n", 1)[0]) if not parts and kind is None else None
+            if m:
+                kind, title = m.group(1).lower(), clean(m.group(2))
+                rest = raw.split("\n", 1)[1] if "\n" in raw else ""
+                if rest.strip():
+                    parts.append(clean(rest))
+            elif not raw.startswith(TAB):
+                parts.append(clean(_inline_text(t)))
+        elif t.type in ("fence", "code_block"):
+            scene = _fence_scene(t, title or heading)
+            if scene:
+                code.append(scene)
+        elif t.type == "html_block":
+            text = _html_text(t.content)
+            if text:
+                parts.append(text)
+        j += 1
+    body = " ".join(p for p in parts if p)
+    if kind is None and (m := _SAID_CALLOUT.match(body)):
+        kind, body = m.group(1).lower(), body[m.end():]
+    if kind is not None:
+        from vidsite.content.dialects import KINDS
+        from vidsite.scenes import TYPES
+
+        fields = {"kind": KINDS.get(kind, "note"), "title": cut(title, 90), "text": cut(body, MAX_TEXT)}
+        narration = cut(TYPES["callout"].narrate(fields), MAX_NARRATION + 100)
+        return j + 1, [Scene("callout", fields, line, narration), *code]
+    quote = cut(body, 300)
+    return j + 1, ([Scene("quote", {"quote_text": quote, "attribution": ""}, line, quote)] if quote else []) + code
+
+
+def auto_scenes(tokens: list[Any], title: str | None, image_exists: Any = None,
+                note: Any = None) -> list[Scene]:
+    """Scenes for a page that has no scene blocks. `image_exists(src)` drops missing images;
+    `note(line, message)` hears of what could not be carried (HTML dropped)."""
     sections: list[_Section] = []
+    tab = ""  # the title of the tab whose code comes next
     intro: list[str] = []
     pending: list[Scene] = []  # scenes before the first section heading
     page_title = title
@@ -130,6 +193,10 @@ def auto_scenes(tokens: list[Any], title: str | None, image_exists: Any = None) 
             raw = _inline_text(inline)
             text = clean(raw)
             is_marker = bool(_ADMONITION.match(inline.content.strip())) or bool(_INCLUDE.fullmatch(inline.content.strip()))
+            if inline.content.startswith(TAB):
+                tab = clean(inline.content)
+                i += 3
+                continue
             if images and not text.strip(" ."):
                 for img in images:
                     src = img.attrs.get("src", "")
@@ -165,22 +232,25 @@ def auto_scenes(tokens: list[Any], title: str | None, image_exists: Any = None) 
             i = j + 1
             continue
         if tok.type in ("fence", "code_block") and tok.level == 0:
-            scene = _fence_scene(tok, current.heading if current else "")
+            scene = _fence_scene(tok, current.heading if current else "", tab)
+            tab = ""
             if scene:
                 (current.extra if current else pending).append(scene)
             i += 1
             continue
         if tok.type == "blockquote_open":
-            j, parts = i + 1, []
-            while j < len(tokens) and not (tokens[j].type == "blockquote_close" and tokens[j].level == tok.level):
-                if tokens[j].type == "inline":
-                    parts.append(clean(_inline_text(tokens[j])))
-                j += 1
-            quote = cut(" ".join(p for p in parts if p), 300)
-            if quote:
-                scene = Scene("quote", {"quote_text": quote, "attribution": ""}, line, quote)
-                (current.extra if current else pending).append(scene)
-            i = j + 1
+            i, found = _blockquote(tokens, i, current.heading if current else "")
+            (current.extra if current else pending).extend(found)
+            continue
+        if tok.type == "html_block" and tok.level == 0:
+            text = _html_text(tok.content)
+            if text:
+                (current.prose if current else intro).append(text)
+            elif text is None and note is not None and (clean(_TAG.sub(" ", tok.content)) or _DROPPED_HTML.match(
+                    tok.content) or tok.content.strip().endswith("/>")):
+                tag = re.match(r"\s*<\s*([\w.-]+)", tok.content)
+                note(line, f"HTML `<{tag.group(1) if tag else '?'}>` dropped")
+            i += 1
             continue
         i += 1
 

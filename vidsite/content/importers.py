@@ -13,7 +13,6 @@ from typing import Any
 
 import yaml
 
-from vidsite.content.scenes import SCENE_TYPES
 from vidsite.errors import ContentError
 from vidsite.models import Scene
 
@@ -45,11 +44,18 @@ def scene_dict(scene: Scene) -> dict[str, Any]:
     return out
 
 
+def _comments(notes: list[str]) -> str:
+    """Notes kept as YAML comments: what an import could not carry stays in the file, never parsed."""
+    return "".join("# " + " ".join(str(n).split()) + "\n" for n in notes)
+
+
 def write_page(meta: dict[str, Any], scenes: list[tuple[str, dict[str, Any]]]) -> str:
-    """A Markdown page: frontmatter, then one fenced block per (type, fields)."""
-    parts = ["---\n" + dump({k: v for k, v in meta.items() if v not in (None, "")}) + "---\n"]
+    """A Markdown page: frontmatter, then one fenced block per (type, fields). A `_notes` list in the
+    frontmatter or a scene becomes comment lines there."""
+    front = {k: v for k, v in meta.items() if v not in (None, "") and k != "_notes"}
+    parts = ["---\n" + _comments(meta.get("_notes") or []) + dump(front) + "---\n"]
     for kind, fields in scenes:
-        body = dump(fields)
+        body = _comments(fields.get("_notes") or []) + dump({k: v for k, v in fields.items() if k != "_notes"})
         fence = "`" * max(3, max((len(m) for m in re.findall(r"`{3,}", body)), default=0) + 1)
         parts.append(f"{fence}scene {kind}\n{body}{fence}\n")
     return "\n".join(parts)
@@ -59,10 +65,12 @@ def from_markdown(text: str, title: str | None = None) -> tuple[dict[str, Any], 
     from markdown_it import MarkdownIt
 
     from vidsite.content.auto import auto_scenes
+    from vidsite.content.dialects import rewrite
+    from vidsite.content.includes import Source
     from vidsite.content.parse import split_frontmatter
 
     meta, _, body = split_frontmatter(text.replace("\r\n", "\n"), Path("import.md"))
-    tokens = MarkdownIt("commonmark").parse(body)
+    tokens = MarkdownIt("commonmark").parse(rewrite(Source.of(body), Path("import.md")).text)  # as parse_page does
     scenes = auto_scenes(tokens, meta.get("title"))
     if scenes[0].fields["title"] == "Untitled" and title:  # no heading: the file name
         scenes = auto_scenes(tokens, title)
@@ -126,50 +134,15 @@ def from_document(path: Path) -> tuple[dict[str, Any], list[tuple[str, dict[str,
     return from_markdown(text, title)
 
 
-# -- the reference system (video_gen) ------------------------------------------------------------
-
-_ACCENT = {"blue", "orange", "purple", "green", "pink", "cyan"}
+# -- the reference system (video_gen): vidsite/content/video_gen.py, video_gen_pages.py -------------
 
 
 def from_video_gen(path: Path) -> tuple[dict[str, Any], list[tuple[str, dict[str, Any]]]]:
-    """`video: {id, title, accent_color, voice}` + `scenes: [{scene_id, type, narration, visual_content, …}]`."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise ContentError(f"not valid YAML: {getattr(exc, 'problem', exc)}", path=path,
-                           line=mark.line + 1 if mark else None) from None
-    video = data.get("video") or {}
-    if not isinstance(data.get("scenes"), list):
-        raise ContentError("expected a `scenes:` list (the video_gen format)", path=path)
-    accent = str(video.get("accent_color") or "blue").lower()
-    meta = {"title": video.get("title") or path.stem, "description": video.get("description"),
-            "accent": accent if accent in _ACCENT or re.fullmatch(r"#[0-9a-fA-F]{6}", accent) else "blue",
-            "voice": video.get("voice")}
-    scenes = []
-    for n, raw in enumerate(data["scenes"], 1):
-        if not isinstance(raw, dict) or "type" not in raw:
-            raise ContentError(f"scene {n} has no `type`", path=path)
-        kind = str(raw["type"])
-        model = SCENE_TYPES.get(kind)
-        if model is None:
-            raise ContentError(f"scene {n} ({raw.get('scene_id', 'no id')}): unknown type `{kind}`", path=path)
-        visual = dict(raw.get("visual_content") or {})
-        fields = {k: v for k, v in visual.items() if k in model.model_fields}
-        for key in COMMON:
-            if raw.get(key) is not None:
-                fields[key] = raw[key]
-        # validate now (list items as {title, description} or pairs are normalised by the schema)
-        from pydantic import ValidationError
+    """One video_gen file, either scene form; sets and the report of every field: `video_gen_pages`."""
+    from vidsite.content.video_gen_pages import import_video
 
-        try:
-            checked = model.model_validate(fields).model_dump(exclude_none=True)
-        except ValidationError as exc:
-            err = exc.errors()[0]
-            raise ContentError(f"scene {n} ({raw.get('scene_id', 'no id')}): {'.'.join(map(str, err['loc']))}: "
-                               f"{err['msg']}", path=path) from None
-        scenes.append((kind, {k: v for k, v in checked.items() if k in fields or k in visual}))
-    return meta, scenes
+    page = import_video(path)
+    return page.meta, page.scenes
 
 
 # -- transcripts ---------------------------------------------------------------------------------

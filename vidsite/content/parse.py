@@ -12,6 +12,7 @@ from markdown_it import MarkdownIt
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from vidsite.config import ACCENTS
+from vidsite.content.includes import Includer, Note, Source
 from vidsite.content.scenes import SCENE_TYPES, SceneFields
 from vidsite.errors import ContentError
 from vidsite.scenes import code_fields
@@ -70,6 +71,8 @@ def _load_mapping(text: str, path: Path, first_line: int, what: str) -> tuple[di
 def split_frontmatter(text: str, path: Path) -> tuple[dict[str, Any], dict[str, int], str]:
     """Frontmatter mapping, key lines, and the body with frontmatter lines blanked (lines keep their numbers)."""
     lines = text.split("\n")
+    if lines and lines[0].strip() == "+++":
+        return _toml_frontmatter(lines, path)
     if not lines or lines[0].strip() != "---":
         return {}, {}, text
     for end in range(1, len(lines)):
@@ -77,6 +80,26 @@ def split_frontmatter(text: str, path: Path) -> tuple[dict[str, Any], dict[str, 
             meta, key_lines = _load_mapping("\n".join(lines[1:end]), path, 2, "frontmatter")
             return meta, key_lines, "\n" * (end + 1) + "\n".join(lines[end + 1 :])
     raise ContentError("frontmatter starts with --- but never ends; close it with a --- line", path=path, line=1)
+
+
+def _toml_frontmatter(lines: list[str], path: Path) -> tuple[dict[str, Any], dict[str, int], str]:
+    """Hugo's `+++` TOML frontmatter."""
+    import tomllib
+
+    from vidsite.config import key_line
+
+    for end in range(1, len(lines)):
+        if lines[end].strip() == "+++":
+            block = "\n".join(lines[1:end])
+            try:
+                meta = tomllib.loads(block)
+            except tomllib.TOMLDecodeError as exc:
+                found = re.search(r"line (\d+)", str(exc))
+                raise ContentError(f"frontmatter is not valid TOML: {exc}", path=path,
+                                   line=1 + int(found.group(1)) if found else 1) from None
+            key_lines = {k: 1 + (key_line(block, (k,)) or 0) for k in meta}
+            return meta, key_lines, "\n" * (end + 1) + "\n".join(lines[end + 1:])
+    raise ContentError("frontmatter starts with +++ but never ends; close it with a +++ line", path=path, line=1)
 
 
 def _validation_error(exc: ValidationError, path: Path, line: int, key_lines: dict[str, int], what: str) -> ContentError:
@@ -135,7 +158,8 @@ _md = MarkdownIt("commonmark")
 
 
 def parse_page(path: Path, rel: str, *, default_language: str = "en", site_root: Path | None = None,
-               language: str | None = None) -> Page:
+               language: str | None = None, includer: Includer | None = None,
+               notes: list[Note] | None = None) -> Page:
     """`language`: from the file name (`install.es.md`); frontmatter `language:` wins over it."""
     """Read one content file into a Page; pages without scene blocks get automatic scenes."""
     text = read_text(path, ContentError)
@@ -148,6 +172,10 @@ def parse_page(path: Path, rel: str, *, default_language: str = "en", site_root:
         key_lines, body = {}, ""
     else:
         meta, key_lines, body = split_frontmatter(text, path)
+        if "weight" not in meta:  # Docusaurus' and Just the Docs' names for the same order
+            order = meta.get("sidebar_position", meta.get("nav_order"))
+            if isinstance(order, (int, float)) and not isinstance(order, bool):
+                meta = {**meta, "weight": int(order)}
     try:
         front = FrontMatter.model_validate(meta)
     except ValidationError as exc:
@@ -155,14 +183,21 @@ def parse_page(path: Path, rel: str, *, default_language: str = "en", site_root:
 
     if path.suffix in (".yaml", ".yml"):
         return _yaml_page(text, path, rel, front, default_language, site_root, language)
-    tokens = _md.parse(body)
+    from dataclasses import replace
+
+    from vidsite.content.dialects import rewrite
+
+    src = Source.of(body)
+    includer = includer or Includer(site_root or path.parent, path.parent)
+    src = rewrite(includer.expand(src, path), path)
+    tokens = _md.parse(src.text)
     scenes: list[Scene] = []
     for tok in tokens:
         if tok.type != "fence":
             continue
         info = tok.info.strip().split()
         if info and info[0] == "scene":
-            line = tok.map[0] + 1 if tok.map else 1
+            line = src.line_of(tok.map[0]) if tok.map else 1
             if len(info) < 2:
                 raise ContentError("scene block needs a type: ```scene list", path=path, line=line)
             scenes.append(parse_scene(info[1], tok.content, path, line))
@@ -170,7 +205,13 @@ def parse_page(path: Path, rel: str, *, default_language: str = "en", site_root:
     if not scenes:
         from vidsite.content.auto import auto_scenes
 
-        scenes = auto_scenes(tokens, front.title, lambda src: resolve_asset(src, path, site_root) is not None)
+        def note(line: int, message: str) -> None:
+            src.notes.append(Note(path, src.line_of(line - 1), message))
+
+        scenes = auto_scenes(tokens, front.title, lambda ref: resolve_asset(ref, path, site_root) is not None, note)
+        scenes = [replace(s, line=src.line_of(s.line - 1)) if s.line > 1 else s for s in scenes]
+    if notes is not None:
+        notes += src.notes
     return _page(front, scenes, _first_heading(tokens), path, rel, key_lines, default_language, site_root, language)
 
 

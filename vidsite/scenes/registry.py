@@ -20,7 +20,7 @@ from types import MappingProxyType
 from typing import Any
 
 from vidsite.errors import VidsiteError
-from vidsite.scenes import code, image, lists, quiz, text
+from vidsite.scenes import callout, code, image, lists, quiz, text
 from vidsite.scenes.base import SceneFields, SceneType
 
 log = logging.getLogger(__name__)
@@ -31,6 +31,7 @@ _NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")  # a word after `scene` in the fence
 BUILTIN: tuple[SceneType, ...] = (
     text.TITLE, lists.LIST, code.COMMAND, text.QUOTE, code.CODE_COMPARISON, text.OUTRO, lists.OBJECTIVES,
     quiz.PROBLEM, code.SOLUTION, quiz.QUIZ, lists.CHECKPOINT, lists.EXERCISE, code.CODE, image.IMAGE, text.MARKDOWN,
+    callout.CALLOUT,
 )
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from vidsite.fsutil import file_sha256, write_json
-from vidsite.models import Page, Timeline
+from vidsite.models import Page, Scene, Timeline
 from vidsite.plan import MANIFEST_FORMAT, PagePlan
 from vidsite.scenes import chapter_title
 
@@ -47,7 +47,8 @@ def finish_page(plan: PagePlan, ctx: Context, out: Path) -> dict[str, Any]:
     assets = _name_assets(dest, page, ctx.config.hashed_names)
     manifest = {
         "format": MANIFEST_FORMAT,
-        "title": page.title, "description": page.description, "url": page.url + "/", "source": f"content/{page.rel}",
+        "title": page.title, "description": page.description, "url": page.url + "/",
+        "source": f"{ctx.config.content_dir.strip('/')}/{page.rel}".removeprefix("./"),
         "language": page.language, "accent": page.accent, "duration": round(timeline.duration, 3),
         "frames": timeline.frames, "fps": v.fps, "width": v.width, "height": v.height, "quality": ctx.options.quality,
         "encoder": {"name": encoder.name, "codec": encoder.codec, "reason": encoder.reason},
@@ -56,7 +57,7 @@ def finish_page(plan: PagePlan, ctx: Context, out: Path) -> dict[str, Any]:
             {"index": i, "type": s.type, "title": titles[i], "line": s.line,
              "start": round(span.start / v.fps, 3), "end": round(_end(span, timeline) / v.fps, 3),
              "start_frame": span.start, "end_frame": _end(span, timeline),
-             "narration": vo.text, "voice": vo.voice, "engine": vo.engine,
+             "narration": vo.text, "voice": vo.voice, "engine": vo.engine, "fields": shown_fields(s),
              "reveals": [round((span.start + st.frame) / v.fps, 3) for st in span.stills if st.frame],
              "transition_frames": span.fade, "segment": plan.segment_keys[i]}
             for i, (s, span, vo) in enumerate(zip(page.scenes, timeline.spans, plan.voiceovers))
@@ -67,6 +68,12 @@ def finish_page(plan: PagePlan, ctx: Context, out: Path) -> dict[str, Any]:
     write_json(dest / "manifest.json", manifest)
     ctx.stats.timed("publish", t)
     return manifest
+
+
+def shown_fields(scene: Scene) -> dict[str, Any]:
+    """The strings a scene's draw code is given (after includes and markup): what is on screen, for
+    tests, search, translation and review tools. Private keys (`_path`: a file on this machine) stay out."""
+    return {k: v for k, v in scene.fields.items() if not k.startswith("_")}
 
 
 def _name_assets(dest: Path, page: Page, hashed: bool) -> dict[str, str]:

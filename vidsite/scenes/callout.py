@@ -1,0 +1,76 @@
+"""The callout scene: a note, tip, warning or danger box, as docs sites draw admonitions.
+
+Docs lean on admonitions for what a reader must not miss; a slide that drew them as prose (or
+dropped their indented body) lost exactly that. Each kind has its own colour and mark, so a
+warning looks like a warning, and the narration says which it is ("Warning: …").
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from vidsite.scenes.base import Fields, SceneFields, SceneType, W, sentence
+
+if TYPE_CHECKING:
+    from vidsite.scenes.canvas import Canvas
+
+log = logging.getLogger(__name__)
+
+# kind -> (spoken and drawn label, colour, mark)
+STYLES: dict[str, tuple[str, str, str]] = {
+    "note": ("Note", "#448aff", "i"),
+    "abstract": ("Summary", "#00b0ff", "≡"),
+    "info": ("Info", "#00b8d4", "i"),
+    "tip": ("Tip", "#00bfa5", "★"),
+    "success": ("Success", "#00c853", "✓"),
+    "question": ("Question", "#64dd17", "?"),
+    "warning": ("Warning", "#ff9100", "!"),
+    "danger": ("Danger", "#ff1744", "!!"),
+    "bug": ("Bug", "#f50057", "✗"),
+    "example": ("Example", "#7c4dff", "▶"),
+    "quote": ("Quote", "#9e9e9e", "“"),
+    "important": ("Important", "#aa00ff", "!"),
+    "details": ("Details", "#78909c", "▸"),
+}
+
+
+class Callout(SceneFields):
+    kind: str = "note"
+    title: str = ""
+    text: str = ""
+
+
+def style(kind: str) -> tuple[str, str, str]:
+    return STYLES.get(kind, STYLES["note"])
+
+
+def _callout_text(f: Fields) -> str:
+    label = style(f.get("kind", "note"))[0]
+    title, body = (f.get("title") or "").strip(), f.get("text", "")
+    if title and title.lower() != label.lower():
+        return sentence(f"{label}: {title}", body)
+    return sentence(f"{label}: {body}") if body else sentence(label)
+
+
+def _draw_callout(c: Canvas, f: Fields, state: dict[str, Any]) -> None:
+    label, colour, mark = style(f.get("kind", "note"))
+    c.frame()
+    x, y, w, h = c.m, 140, W - 2 * c.m, 820
+    c.box(x, y, w, h, c.theme.background, radius=24, outline=colour)
+    c.box(x, y, 36, h, colour, radius=18)  # the kind's colour band down the left of the box
+    r = 56
+    cx, cy = x + 90, y + 50
+    c.box(cx, cy, 2 * r, 2 * r, colour, radius=r)
+    c.text(mark, cx, cy + 18, 2 * r, 2 * r - 20, size=64, font="font_bold", fill=c.theme.background, align="center",
+           max_lines=1)
+    head = f.get("title") or label
+    c.text(label.upper(), cx + 2 * r + 40, cy - 4, w - 320, 50, size=36, font="font_bold", fill=colour, max_lines=1)
+    c.text(head, cx + 2 * r + 40, cy + 44, w - 320, 110, size=60, font="font_bold", max_lines=2)
+    c.text(f.get("text", ""), x + 90, cy + 190, w - 160, h - 270, size=round(c.theme.body_size * 1.15), min_size=26)
+
+
+CALLOUT = SceneType("callout", Callout, _callout_text, _draw_callout,
+                    lambda f: f.get("title") or style(f.get("kind", "note"))[0],
+                    kept_fields=frozenset({"kind"}),
+                    example={"kind": "warning", "title": "Back up first", "text": "This deletes the old cache."})
