@@ -212,3 +212,13 @@ def test_an_output_folder_that_is_a_mount_point_is_built_inside_it(site_factory,
         assert not list(site.glob(".output.staging*"))
     finally:
         subprocess.run(["umount", str(out)], check=True)
+
+
+def test_the_configured_content_dir_is_protected_too(tmp_path: Path) -> None:
+    site = tmp_path / "repo"
+    (site / "docs").mkdir(parents=True)
+    (site / "docs" / "index.md").write_text("# Home\n\nWelcome.\n")
+    (site / "config.toml").write_text('title = "t"\ncontent_dir = "docs"\n[video]\nwidth = 160\nheight = 90\n')
+    result = run("build", str(site), "-o", str(site / "docs"))
+    assert result.exit_code == 1 and "docs/" in result.output
+    assert (site / "docs" / "index.md").read_text() == "# Home\n\nWelcome.\n"

@@ -149,7 +149,7 @@ def build(root: Path, config: SiteConfig, options: BuildOptions = BuildOptions()
     from vidsite.safety import build_lock, check_output
 
     root = root.resolve()
-    check_output(root, options.output_for(root), force=options.force)
+    check_output(root, options.output_for(root), force=options.force, content=config.content_dir)
     with build_lock(root):
         try:
             return _build(root, config, options, progress or (lambda *a: None))

@@ -177,7 +177,10 @@ def serve(site_dir: Path, port: int, bind: str, watch: bool, drafts: bool, quali
     from vidsite.serve import serve as run_serve
 
     options = BuildOptions(drafts=drafts, quality=quality, jobs=jobs, force=force)
-    check_output(site_dir.resolve(), options.output_for(site_dir.resolve()), force=force)  # before serving anything
+    from vidsite.config import load_config
+
+    content = load_config(site_dir).content_dir
+    check_output(site_dir.resolve(), options.output_for(site_dir.resolve()), force=force, content=content)
     if bind not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"warning: serving on {bind}: other machines can reach this preview server", err=True)
     try:

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from vidsite.build import Context
 
 MAX_PAGE_SECONDS = 3 * 3600
-MANIFEST_FORMAT = 2  # bump when page manifests change shape: older ones are rebuilt, never misread
+MANIFEST_FORMAT = 3  # bump when page manifests change shape: older ones are rebuilt, never misread
 
 
 @dataclass

@@ -55,15 +55,15 @@ def read_site_manifest(out: Path) -> dict[str, Any] | None:
     return data if is_site_manifest(data) else None
 
 
-def check_output(root: Path, out: Path, *, force: bool = False) -> None:
+def check_output(root: Path, out: Path, *, force: bool = False, content: str = "content") -> None:
     """Refuse an output folder where publishing could overwrite or delete an author's files.
 
     The output folder may not be the site root, content/, layouts/ or static/, may not contain
     any of them, and may not lie inside layouts/ or static/. It may lie inside the site root or
     inside content/ (discovery skips it). A non-empty folder that holds no vidsite site manifest
-    is refused unless `force`."""
+    is refused unless `force`. `content`: the pages' folder ([content_dir], `docs` in a docs repo)."""
     root, out = root.resolve(), out.resolve()
-    protected = {"the site folder": root, "content/": root / "content", "layouts/": root / "layouts",
+    protected = {"the site folder": root, f"{content}/": root / content, "layouts/": root / "layouts",
                  "static/": root / "static", ".vidsite/": root / ".vidsite"}
     for name, folder in protected.items():
         if out == folder or folder.is_relative_to(out):
