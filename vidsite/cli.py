@@ -431,5 +431,36 @@ def schema(scene_type: str | None) -> None:
     click.echo(json.dumps(out, indent=2))
 
 
+@main.command()
+@click.argument("base")
+@click.argument("head", required=False)
+@click.option("--site", "site_dir", type=click.Path(file_okay=False, path_type=Path), default=".", help="Site folder.")
+@click.option("--engine", type=click.Choice(["auto", "edge", "espeak"]), help="Override [tts] engine.")
+@click.option("--quality", type=click.Choice(["final", "draft"]), default="final", show_default=True,
+              help="draft: half the frame size and the fastest preset (does not share the cache with final builds).")
+@click.option("-j", "--jobs", type=click.IntRange(1, 256), help="Worker processes (default: all cores).")
+def review(base: str, head: str | None, site_dir: Path, engine: str | None, quality: str, jobs: int | None) -> None:
+    """Show what a change did to the videos: pages and scenes changed between git refs BASE and HEAD.
+
+    HEAD defaults to the working tree. Both are built through the shared cache (only changed
+    scenes are synthesised and encoded; unchanged pages are not rebuilt) and the review is
+    written to SITE/.vidsite/review/: index.html (stills before/after, narration word diff, links
+    into both videos), review.md (for a pull-request comment) and review.json. Changes are not
+    errors: the exit status is 0 unless the review itself fails.
+    """
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    from vidsite.options import BuildOptions
+    from vidsite.review import review as run_review
+
+    options = BuildOptions(engine=engine, quality=quality, jobs=jobs)
+    done = run_review(site_dir, base, head, options)
+    scenes = sum(len(p.scenes) for p in done.changes)
+    click.echo(f"{len(done.changes)} page(s) changed, {scenes} scene(s); {len(done.unchanged)} unchanged; "
+               f"HEAD build: {done.head_stats.clips_synthesised} clips synthesised, "
+               f"{done.head_stats.segments_encoded} segments encoded")
+    for name in ("index.html", "review.md", "review.json"):
+        click.echo(f"  {done.folder / name}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
