@@ -190,36 +190,6 @@ def serve(site_dir: Path, port: int, bind: str, watch: bool, drafts: bool, quali
 
 
 @main.command()
-@click.argument("pages", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--to", "languages", required=True, help="Comma-separated language codes, e.g. es,fr.")
-@click.option("--engine", type=click.Choice(["ai"]), default="ai", show_default=True, help="Who translates.")
-@click.option("--force", is_flag=True, help="Overwrite translations that exist.")
-@click.option("--site", "site_dir", type=click.Path(file_okay=False, path_type=Path), default=".",
-              help="Site folder (for config and cache).")
-def translate(pages: tuple[Path, ...], languages: str, engine: str, force: bool, site_dir: Path) -> None:
-    """Write PAGE.<lang>.md next to each PAGE, translated by Claude, for a person to review.
-
-    Frontmatter titles, scene text and narration are translated; code, commands and file names
-    are left byte-identical. Needs ANTHROPIC_API_KEY and `pip install 'vidsite[ai]'`.
-    """
-    from vidsite.config import load_config
-    from vidsite.translate import Translator, translate_page, translated_path
-
-    config = load_config(site_dir)
-    translator = Translator(config.narration, (site_dir / config.cache.dir).resolve())
-    codes = [c.strip() for c in languages.split(",") if c.strip()]
-    targets = [(page, code, translated_path(page, code)) for page in pages for code in codes]
-    existing = [str(t) for _, _, t in targets if t.exists()]
-    if existing and not force:
-        raise click.ClickException(f"{existing[0]} exists; review it, or pass --force to overwrite")
-    from vidsite.fsutil import atomic_write
-
-    for page, code, target in targets:
-        atomic_write(target, translate_page(page, code, translator))
-        click.echo(f"wrote {target}")
-
-
-@main.command()
 @click.argument("target")
 @click.option("--site", "site_dir", type=click.Path(file_okay=False, path_type=Path), default=".",
               help="Site folder whose output/ is deployed.")
@@ -252,30 +222,6 @@ def deploy(target: str, site_dir: Path, output: Path | None, dry_run: bool, max_
                f"{todo.unchanged} unchanged")
 
 
-@main.command()
-@click.option("--language", "-l", help="Only this language (e.g. es, ja).")
-def voices(language: str | None) -> None:
-    """List voice aliases and each language's default voice, for both engines.
-
-    Any edge-tts voice id (e.g. en-GB-SoniaNeural) or espeak voice (e.g. en-gb+f2) may also be
-    given as `voice:` in config, frontmatter or a scene.
-    """
-    from vidsite.speech.voices import ALIASES, LANGUAGES, base_language
-
-    if not language:
-        click.echo("aliases (English; on other languages they keep the gender where the engine can):")
-        for alias, ids in ALIASES.items():
-            click.echo(f"  {alias:<16} edge: {ids['edge']:<24} espeak: {ids['espeak']}")
-        click.echo("")
-    click.echo(f"{'language':<10}{'edge (default)':<28}espeak")
-    wanted = base_language(language) if language else None
-    rows = [(k, v) for k, v in sorted(LANGUAGES.items()) if wanted in (None, k)]
-    if not rows:
-        raise click.ClickException(f"no voice for language `{language}`; known: {', '.join(sorted(LANGUAGES))}")
-    for code, (edge, espeak) in rows:
-        click.echo(f"{code:<10}{edge:<28}{espeak}")
-
-
 @main.group()
 def cache() -> None:
     """Inspect or prune the content-addressed cache (.vidsite/cache by default)."""
@@ -301,134 +247,6 @@ def cache_prune(site_dir: Path, dry_run: bool) -> None:
     removed, freed = prune(site_dir, dry_run=dry_run)
     verb = "would remove" if dry_run else "removed"
     click.echo(f"{verb} {removed} entries, {freed / 1e6:.1f} MB")
-
-
-@main.command("import")
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("--from", "source", type=click.Choice(["auto", "video-gen", "transcript"]), default="auto",
-              show_default=True, help="auto: .md .txt .pdf .docx documents; video-gen: the reference system's YAML "
-                                      "(a video file, or a set: its folder or set_config.yaml); transcript: .vtt or .srt.")
-@click.option("--section", default="", help="Folder under content/ to put the pages in.")
-@click.option("--site", "site_dir", type=click.Path(file_okay=False, path_type=Path), default=".", help="Site folder.")
-@click.option("--force", is_flag=True, help="Overwrite pages that exist.")
-@click.option("--strict", is_flag=True, help="video-gen: fail, writing nothing, if any field would be dropped.")
-def import_(files: tuple[Path, ...], source: str, section: str, site_dir: Path, force: bool, strict: bool) -> None:
-    """Turn documents, reference-system YAML or transcripts into pages with explicit scene blocks.
-
-    The scenes are written out so you can edit them: the same scenes an automatic build makes
-    from a document, the scenes, fields and voices of video_gen YAML (a set becomes a section,
-    and each file's report says which fields were mapped, adapted or dropped, and why), or a
-    transcript's cues grouped into scenes at pauses, with their text as narration.
-    """
-    from vidsite.content import importers
-    from vidsite.fsutil import atomic_write, slugify
-
-    if source == "video-gen":
-        from vidsite.content.video_gen_pages import import_path
-
-        pages = [page for file in files for page in import_path(file)]
-        reports = list({id(p.report): p.report for p in pages}.values())
-        for report in reports:
-            click.echo(f"{report.source}:")
-            for line in report.lines():
-                click.echo(line, err=line.lstrip().startswith(("warning", "dropped")))
-        dropped = [d for r in reports for d in r.dropped + r.ignored]
-        if strict and dropped:
-            raise click.ClickException(f"--strict: {len(dropped)} field(s) would be dropped, nothing written:\n  "
-                                       + "\n  ".join(dropped))
-        targets = [(site_dir / "content" / section / page.rel, page) for page in pages]
-        for target, _ in targets:
-            if target.exists() and not force:
-                raise click.ClickException(f"{target} exists; pass --force to overwrite")
-        for target, page in targets:
-            atomic_write(target, importers.write_page(page.meta, page.scenes))
-            click.echo(f"wrote {target} ({len(page.scenes)} scenes)")
-        return
-    convert = {"auto": importers.from_document, "transcript": importers.from_transcript}[source]
-    for file in files:
-        if file.is_dir():
-            raise click.ClickException(f"{file} is a folder; only --from video-gen takes one (a set)")
-        meta, scenes = convert(file)
-        target = site_dir / "content" / section / f"{slugify(file.stem, 60)}.md"
-        if target.exists() and not force:
-            raise click.ClickException(f"{target} exists; pass --force to overwrite")
-        atomic_write(target, importers.write_page(meta, scenes))
-        click.echo(f"wrote {target} ({len(scenes)} scenes)")
-
-
-@main.group()
-def new() -> None:
-    """Start a new site, or a new page with a short wizard."""
-
-
-@new.command("site")
-@click.argument("name", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--title", help="Site title (default: from NAME).")
-def new_site(name: Path, title: str | None) -> None:
-    """Create NAME/ with config.toml, example pages, layouts/, static/ and .gitignore."""
-    from vidsite.scaffold import new_site as make
-
-    for path in make(name, title or name.name.replace("-", " ").title()):
-        click.echo(f"  {path}")
-    click.echo(f"next: cd {name} && vidsite build && open output/index.html")
-
-
-@new.command("page")
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--title", help="Page title.")
-@click.option("--voice", help="Voice alias or id.")
-@click.option("--scenes", "types", help="Scene types, comma-separated (e.g. title,list,outro).")
-@click.option("--no-input", is_flag=True, help="Do not ask: use the options given and defaults for the rest.")
-@click.option("--force", is_flag=True, help="Overwrite the file if it exists.")
-def new_page(path: Path, title: str | None, voice: str | None, types: str | None, no_input: bool, force: bool) -> None:
-    """Write a new page at PATH, asking for its title, voice and scene types (with defaults)."""
-    from vidsite.content.scenes import SCENE_TYPES
-    from vidsite.fsutil import atomic_write
-    from vidsite.scaffold import page_text
-    from vidsite.speech.voices import ALIASES
-
-    if path.exists() and not force:
-        raise click.ClickException(f"{path} exists; pass --force to overwrite")
-
-    def scene_list(value: str) -> list[str]:
-        names = [v.strip() for v in value.split(",") if v.strip()]
-        bad = [n for n in names if n not in SCENE_TYPES]
-        if bad or not names:
-            raise click.BadParameter(f"unknown scene type `{bad[0] if bad else ''}`; choose from "
-                                     f"{', '.join(SCENE_TYPES)}")
-        return names
-
-    default_title = path.stem.replace("-", " ").replace("_", " ").capitalize()
-    if no_input:
-        title, voice = title or default_title, voice or "male"
-        chosen = scene_list(types or "title,list,outro")
-    else:
-        title = title or click.prompt("Title", default=default_title)
-        voice = voice or click.prompt(f"Voice ({', '.join(ALIASES)} or an engine voice id)", default="male")
-        chosen = scene_list(types) if types else click.prompt(
-            "Scene types, comma-separated", default="title,list,outro", value_proc=scene_list)
-    atomic_write(path, page_text(title, voice, chosen))
-    click.echo(f"wrote {path} ({len(chosen)} scenes)")
-
-
-@main.command()
-@click.option("--type", "scene_type", help="Only this scene type's schema.")
-def schema(scene_type: str | None) -> None:
-    """Print the JSON Schema of frontmatter and of every scene type, for editors to validate with."""
-    from vidsite.content.parse import FrontMatter
-    from vidsite.content.scenes import SCENE_TYPES
-
-    if scene_type:
-        if scene_type not in SCENE_TYPES:
-            raise click.ClickException(f"unknown scene type `{scene_type}`; use one of: {', '.join(SCENE_TYPES)}")
-        click.echo(json.dumps(SCENE_TYPES[scene_type].model_json_schema(), indent=2))
-        return
-    out = {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "frontmatter": FrontMatter.model_json_schema(),
-        "scenes": {name: model.model_json_schema() for name, model in SCENE_TYPES.items()},
-    }
-    click.echo(json.dumps(out, indent=2))
 
 
 @main.command()
@@ -461,6 +279,11 @@ def review(base: str, head: str | None, site_dir: Path, engine: str | None, qual
     for name in ("index.html", "review.md", "review.json"):
         click.echo(f"  {done.folder / name}")
 
+
+from vidsite.authoring import import_, new, schema, translate, voices  # noqa: E402 - registered below
+
+for _command in (translate, voices, import_, new, schema):
+    main.add_command(_command)
 
 if __name__ == "__main__":  # pragma: no cover
     main()
