@@ -22,10 +22,33 @@ from vidsite.fsutil import replacing
 Picture = Union[Image.Image, np.ndarray]  # an RGB image, or a yuv420p plane array (h * 3/2, w)
 
 
-def yuv420(image: Image.Image) -> np.ndarray:
-    import av
+# BT.709 (ITU-R BT.709: matrix, primaries and transfer 1), limited range (MPEG, 16-235). Browsers
+# decode untagged HD video as BT.709, while swscale's default RGB->YUV is BT.601: converting with
+# 601 shifted green (16,185,130) to (2,165,128) on Play. Convert with 709 and tag the stream so
+# every player decodes it as it was made.
+BT709 = 1
+LIMITED = 1
+TRC = 1
 
-    return av.VideoFrame.from_image(image).reformat(format="yuv420p").to_ndarray()
+
+def yuv420(image: Image.Image) -> np.ndarray:
+    return _to_yuv(image).to_ndarray()
+
+
+def _to_yuv(image: Image.Image):  # type: ignore[no-untyped-def]
+    import av
+    from av.video.reformatter import ColorRange, Colorspace, Interpolation
+
+    frame = av.VideoFrame.from_image(image.convert("RGB"))
+    return frame.reformat(format="yuv420p", src_colorspace=Colorspace.ITU709, dst_colorspace=Colorspace.ITU709,
+                          src_color_range=ColorRange.JPEG, dst_color_range=ColorRange.MPEG,
+                          interpolation=Interpolation.BILINEAR | Interpolation.ACCURATE_RND)
+
+
+def _tag(frame):  # type: ignore[no-untyped-def]
+    frame.colorspace, frame.color_range = BT709, LIMITED
+    frame.color_primaries, frame.color_trc = BT709, TRC
+    return frame
 
 
 def crossfade(a: np.ndarray, b: np.ndarray, frames: int) -> Iterator[np.ndarray]:
@@ -50,13 +73,16 @@ def encode_segment(path: Path, stills: Iterable[tuple[int, Picture]], *, fps: in
             stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
             stream.time_base = Fraction(1, fps)
             stream.codec_context.time_base = Fraction(1, fps)
+            ctx = stream.codec_context
+            ctx.colorspace, ctx.color_range, ctx.color_primaries, ctx.color_trc = BT709, LIMITED, BT709, TRC
             last: av.VideoFrame | None = None
             last_pts = -1
             for offset, image in stills:
                 if isinstance(image, np.ndarray):
                     frame = av.VideoFrame.from_ndarray(image, format="yuv420p")
                 else:
-                    frame = av.VideoFrame.from_image(image).reformat(format="yuv420p")
+                    frame = _to_yuv(image)
+                _tag(frame)
                 frame.pts, frame.time_base = offset, Fraction(1, fps)
                 out.mux(stream.encode(frame))
                 encoded += 1

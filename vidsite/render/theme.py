@@ -23,6 +23,22 @@ def _colour(value: str) -> str:
     return value
 
 
+def luminance(colour: str) -> float:
+    """WCAG relative luminance of #RRGGBB."""
+    def lin(c: int) -> float:
+        v = c / 255
+        return v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b)
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG contrast ratio between two colours (1 to 21)."""
+    la, lb = sorted((luminance(a), luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
 class Theme(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     background: str
@@ -35,6 +51,9 @@ class Theme(BaseModel):
     font_italic: str
     font_mono: str
     font_cjk: str = "DroidSansFallbackFull.ttf"
+    # tried in order for characters the face lacks: every script gets a face that has its glyphs
+    fallback: tuple[str, ...] = ()
+    fallback_bold: tuple[str, ...] = ()
     margin: int = 120
     accent_bar: int = 24
     title_size: int = 112
@@ -51,6 +70,18 @@ class Theme(BaseModel):
         if _COLOUR.match(name):
             return name
         return self.accents.get(name, self.accents.get("blue", "#3B82F6"))
+
+    @property
+    def scheme(self) -> str:
+        """`light` or `dark` by the background's luminance: the page's CSS color-scheme."""
+        return "light" if luminance(self.background) > 0.4 else "dark"
+
+    def chain(self, style: str) -> tuple[str, ...]:
+        """Font files for a style (`font`, `font_bold`, `font_italic`, `font_mono`): the face,
+        then its fallbacks, then the CJK face."""
+        rest = self.fallback_bold if style == "font_bold" and self.fallback_bold else self.fallback
+        names = (getattr(self, style), *rest, self.font_cjk)
+        return tuple(dict.fromkeys(self.asset_path(n) for n in names if n))
 
     def asset_path(self, name: str) -> str:
         for d in self.font_dirs:
@@ -86,7 +117,8 @@ def load_theme(name: str, layouts: Path | None) -> Theme:
         key = ".".join(str(p) for p in err["loc"])
         msg = "unknown key" if err["type"] == "extra_forbidden" else err["msg"].removeprefix("Value error, ")
         raise ConfigError(f"{key}: {msg}", path=where, line=key_line(text, err["loc"]) if text else None) from None
-    for font in (theme.font, theme.font_bold, theme.font_italic, theme.font_mono, theme.font_cjk, theme.logo):
+    for font in (theme.font, theme.font_bold, theme.font_italic, theme.font_mono, theme.font_cjk, theme.logo,
+                 *theme.fallback, *theme.fallback_bold):
         if not font:
             continue
         theme.asset_path(font)

@@ -9,23 +9,33 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from functools import lru_cache
 from typing import Any, Callable
 
+import numpy as np
 from PIL import Image, ImageDraw
 
 from vidsite.render import text as T
-from vidsite.render.theme import Theme
+from vidsite.render.theme import Theme, contrast
 from vidsite.scenes.base import H, W
 
 log = logging.getLogger(__name__)
 __all__ = ["Canvas", "H", "W", "drawable"]
 Image.MAX_IMAGE_PIXELS = 40_000_000  # Pillow's decompression-bomb guard, at our own bound (parse checks first)
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]")
+_SAFE_TOP, _SAFE_BOTTOM = 54, 1026  # the title-safe area (5% in from each edge), design units
+
+
+def _cells(line: str) -> int:
+    """Monospace columns a line takes: wide (CJK) characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
 
 
 class Canvas:
-    """Pillow image plus the theme, in design units (1920-wide) scaled to the real frame."""
+    """Pillow image plus the theme, in design units (1920-wide) scaled to the real frame.
+
+    Draw functions place content from the top; `balance` then moves what sits below the header
+    so it is centred in the title-safe area, instead of leaving the bottom half empty."""
 
     def __init__(self, width: int, height: int, theme: Theme, accent: str, rtl: bool = False) -> None:
         self.s = width / W
@@ -36,6 +46,9 @@ class Canvas:
         self.img = Image.new("RGB", (width, height), theme.background)
         self.draw = ImageDraw.Draw(self.img)
         self.m = theme.margin
+        self.content_top: float = _SAFE_TOP + (80 if theme.logo else 0)  # design y where balanced content starts
+        self.missing: set[str] = set()
+        self._chains: dict[str, tuple[str, ...]] = {}
 
     def px(self, v: float) -> int:
         return round(v * self.s)
@@ -44,11 +57,22 @@ class Canvas:
         """Mirror a box's x for right-to-left slides."""
         return W - x - w if self.rtl else x
 
+    def face(self, style: str, size: float) -> T.Face:
+        """The theme's fallback chain for a style at a design size."""
+        if style not in self._chains:
+            self._chains[style] = self.theme.chain(style)
+        return T.Face(self._chains[style], max(6, int(size * self.s)))
+
     def font_for(self, s: str, font: str) -> str:
-        """The theme's font, or its CJK font when the text needs one (DejaVu has no CJK glyphs)."""
-        if _CJK.search(s):
-            return self.theme.asset_path(self.theme.font_cjk)
-        return self.theme.asset_path(getattr(self.theme, font))
+        """The file of the chain that has the most of `s`'s glyphs (text is drawn run by run, each
+        run in the first file that has it; this answers for a single-script string)."""
+        chain = self.face(font, 10).paths
+        return max(chain, key=lambda p: (sum(ord(ch) in T.coverage(p) for ch in s), -chain.index(p)))
+
+    def _note_missing(self, s: str, face: T.Face) -> None:
+        gone = T.missing(s, face.paths)
+        if gone:
+            self.missing.update(gone)
 
     def box(self, x: float, y: float, w: float, h: float, fill: str, radius: float = 18, outline: str | None = None) -> None:
         x = self.mx(x, w)
@@ -62,9 +86,10 @@ class Canvas:
         """Fit `s` into the box; returns the design-y below what was drawn."""
         if not s:
             return y
-        path = self.font_for(s, font)
+        face = self.face(font, size)
+        self._note_missing(s, face)
         x = self.mx(x, w)
-        block = T.fit(s, path, self.px(w), round(h * self.sy), self.px(size), self.px(min_size) if min_size else 0,
+        block = T.fit(s, face, self.px(w), round(h * self.sy), self.px(min_size) if min_size else 0,
                       max_lines=max_lines)
         if self.rtl and align == "left":
             align = "right"
@@ -91,46 +116,94 @@ class Canvas:
         x = self.mx(self.m, 160)
         self.draw.rectangle([self.px(x), round((y + 24) * self.sy), self.px(x + 160),
                              round((y + 32) * self.sy)], fill=self.accent)
-        return max(y + 70, 260)
+        top = max(y + 70, 260)
+        self.content_top = top - 10
+        return top
+
+    def balance(self, measured: Canvas | None = None) -> None:
+        """Centre the content below `content_top` vertically in the title-safe area. The offset
+        comes from `measured` (the same slide fully revealed) so items do not move as they appear."""
+        ref = measured or self
+        top, bottom = round(ref.content_top * self.sy), round(_SAFE_BOTTOM * self.sy)
+        bar = self.px(self.theme.accent_bar) + 1 if self.theme.accent_bar else 0
+        x0, x1 = (0, self.img.width - bar) if self.rtl else (bar, self.img.width)
+        if bottom - top < 4:
+            return
+        region = np.asarray(ref.img.crop((x0, top, x1, bottom)), dtype=np.int16)
+        bg = np.array(Image.new("RGB", (1, 1), self.theme.background).getpixel((0, 0)), dtype=np.int16)
+        rows = np.flatnonzero((np.abs(region - bg).max(axis=2) > 8).any(axis=1))
+        if rows.size == 0:
+            return
+        first, last = top + int(rows[0]), top + int(rows[-1]) + 1
+        shift = round((top + bottom) / 2 - (first + last) / 2)
+        shift = max(top - first, min(bottom - last, shift))
+        if shift <= 0:  # content already fills the area, or sits low: leave it where it was drawn
+            return
+        strip = self.img.crop((x0, first, x1, last))
+        self.draw.rectangle([x0, first, x1 - 1, last - 1], fill=self.theme.background)
+        self.img.paste(strip, (x0, first + shift))
+
+    @staticmethod
+    def ink_on(fill: str) -> str:
+        """Black or white, whichever contrasts more with `fill` (at least 4.58:1 for any colour)."""
+        return "#000000" if contrast("#000000", fill) >= contrast("#FFFFFF", fill) else "#FFFFFF"
 
     def pill(self, label: str, x: float, y: float, fill: str) -> float:
         """A rounded label (problem number, difficulty); returns the x where the next one goes."""
-        path = self.theme.asset_path(self.theme.font_bold)
-        w = T.width(label, T.font(path, self.px(34))) / self.s + 56
+        w = T.width(label, self.face("font_bold", 34)) / self.s + 56
         self.box(x, y, w, 64, fill, radius=32)
-        self.text(label, x + 28, y + 10, w, 50, size=34, font="font_bold", fill=self.theme.background, max_lines=1)
+        self.text(label, x + 28, y + 10, w, 50, size=34, font="font_bold", fill=self.ink_on(fill), max_lines=1)
         return x + w + 20
 
     def bullets(self, items: list[str], y: float, shown: int, marker: Callable[[int], str] | None = None,
                 x: float | None = None, w: float | None = None, bottom: float = 1010, size: int = 0) -> float:
+        """Items one under another, all at one size: the largest (down to 0.6× body size) at which
+        every item fits in two lines and the list fits above `bottom`."""
         x = self.m if x is None else x
         w = W - 2 * self.m if w is None else w
         size = size or self.theme.body_size
-        n = max(1, len(items))
-        step = min((bottom - y) / n, size * 3.2)
-        for i, item in enumerate(items[:shown]):
-            cy = y + i * step
-            label = marker(i) if marker else None
-            if label:
-                self.text(label, x, cy, 80, step, size=size, font="font_bold", fill=self.accent, max_lines=1)
-            else:
-                r = size * 0.22
-                bx = self.mx(x + 10, 2 * r)
-                self.draw.ellipse([self.px(bx), round((cy + size * 0.45) * self.sy), self.px(bx + 2 * r),
-                                   round((cy + size * 0.45 + 2 * r) * self.sy)], fill=self.accent)
-            self.text(item, x + 80, cy, w - 80, step - 8, size=size, max_lines=2, min_size=int(size * 0.6))
-        return y + n * step
+        indent = 80
+        s = float(size)
+        while True:
+            face = self.face("font", s)
+            counts = [len(T.wrap(item, face, self.px(w - indent), 2)) for item in items]
+            heights = [min(2, n) * s * 1.25 + s * 0.7 for n in counts]
+            if (all(n <= 2 for n in counts) and sum(heights) <= bottom - y) or s <= size * 0.6:
+                break
+            s = max(size * 0.6, s * 0.92)
+        cy = y
+        for i, item in enumerate(items):
+            if i < shown:
+                label = marker(i) if marker else None
+                if label:
+                    self.text(label, x, cy, indent, s * 1.3, size=round(s), font="font_bold", fill=self.accent,
+                              max_lines=1, min_size=round(s))
+                else:
+                    r = s * 0.22
+                    bx = self.mx(x + 10, 2 * r)
+                    self.draw.ellipse([self.px(bx), round((cy + s * 0.45) * self.sy), self.px(bx + 2 * r),
+                                       round((cy + s * 0.45 + 2 * r) * self.sy)], fill=self.accent)
+                self.text(item, x + indent, cy, w - indent, s * 1.25 * 2 + 2, size=round(s), max_lines=2,
+                          min_size=round(s))
+            cy += heights[i]
+        return cy
+
+    def mono_size(self, lines: list[str], w: float, h: float) -> float:
+        """The code size a panel of these lines gets: grows to fill (up to 1.5× code_size), shrinks
+        down to 0.55×; two panels shown side by side take the smaller of their sizes."""
+        lines = [part.replace("\t", "    ") for line in lines for part in line.split("\n")]
+        pad, base = 36, self.theme.code_size
+        longest = max((_cells(line) for line in lines), default=1) or 1
+        size = min(base * 1.5, (w - 2 * pad) / (0.61 * longest), (h - 2 * pad) / (1.35 * max(1, len(lines))))
+        return max(size, base * 0.55)
 
     def mono(self, lines: list[str], x: float, y: float, w: float, h: float, *, prompt: bool = False,
-             highlight: str | None = None) -> None:
-        """A code/terminal panel sized to its content. Text grows to fill it (up to 1.5× code_size) and
-        shrinks down to 0.55×; past that, long lines end in … and extra lines in a `⋯ N more lines` marker."""
+             highlight: str | None = None, size: float | None = None) -> None:
+        """A code/terminal panel sized to its content, at `mono_size` unless a size is given; past
+        the floor, long lines end in … and extra lines in a `⋯ N more lines` marker."""
         lines = [part.replace("\t", "    ") for line in lines for part in line.split("\n")]  # a command may hold several
         pad = 36
-        base = self.theme.code_size
-        longest = max((len(line) for line in lines), default=1) or 1
-        size = min(base * 1.5, (w - 2 * pad) / (0.61 * longest), (h - 2 * pad) / (1.35 * max(1, len(lines))))
-        size = max(size, base * 0.55)
+        size = size or self.mono_size(lines, w, h)
         lh = size * 1.35
         rows = max(1, int((h - 2 * pad) // lh))
         cut = len(lines) > rows
@@ -138,7 +211,8 @@ class Canvas:
         h = min(h, 2 * pad + lh * (len(shown) + cut))
         self.box(x, y, w, h, self.theme.surface)
         x = self.mx(x, w)
-        f = T.font(self.theme.asset_path(self.theme.font_mono), int(size * self.s))  # floor: never wider than measured
+        f = self.face("font_mono", size)
+        self._note_missing("".join(shown), f)
         colours = _highlight("\n".join(shown), highlight, self.theme) if highlight else None
         lx, maxw = self.px(x + pad), self.px(w - 2 * pad)
         for i, line in enumerate(shown):
@@ -148,20 +222,19 @@ class Canvas:
                 for tok, colour in colours[i]:
                     room = lx + maxw - cx
                     if T.width(tok, f) > room:
-                        self.draw.text((cx, ly), T.clip_line(tok, f, room), font=f, fill=colour)
+                        T.draw_line(self.draw, cx, ly, T.clip_line(tok, f, room), f, colour)
                         break
-                    self.draw.text((cx, ly), tok, font=f, fill=colour)
-                    cx += T.width(tok, f)
+                    cx = T.draw_line(self.draw, cx, ly, tok, f, colour)
             elif prompt and line.lstrip().startswith("$"):
-                self.draw.text((lx, ly), "$", font=f, fill=self.accent)
-                self.draw.text((lx + T.width("$ ", f), ly), T.clip_line(line.lstrip()[1:].lstrip(), f, maxw), font=f,
-                               fill=self.theme.text)
+                cx = T.draw_line(self.draw, lx, ly, "$ ", f, self.accent)
+                T.draw_line(self.draw, cx, ly, T.clip_line(line.lstrip()[1:].lstrip(), f, maxw - (cx - lx)), f,
+                            self.theme.text)
             else:
                 fill = self.theme.muted if prompt and line.lstrip().startswith(("#", "→", "✓")) else self.theme.text
-                self.draw.text((lx, ly), T.clip_line(line, f, maxw), font=f, fill=fill)
+                T.draw_line(self.draw, lx, ly, T.clip_line(line, f, maxw), f, fill)
         if cut:
             ly = round((y + pad + len(shown) * lh) * self.sy)
-            self.draw.text((lx, ly), f"⋯ {len(lines) - len(shown)} more lines", font=f, fill=self.accent)
+            T.draw_line(self.draw, lx, ly, f"⋯ {len(lines) - len(shown)} more lines", f, self.accent)
 
 
 def _highlight(code: str, language: str, theme: Theme) -> list[list[tuple[str, str]]]:

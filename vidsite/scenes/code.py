@@ -71,10 +71,12 @@ def _draw_comparison(c: Canvas, f: Fields, state: dict[str, Any]) -> None:
     y = c.header(f.get("header") or "Before and after")
     gap = 48
     w = (W - 2 * c.m - gap) / 2
-    for i, (label, code) in enumerate(((f["before_label"], f["before_code"]), (f["after_label"], f["after_code"]))):
+    panels = ((f["before_label"], f["before_code"]), (f["after_label"], f["after_code"]))
+    size = min(c.mono_size(code_lines(code), w, 1010 - y - 70) for _, code in panels)  # one scale for both
+    for i, (label, code) in enumerate(panels):
         x = c.m + i * (w + gap)
         c.text(label, x, y, w, 60, size=40, font="font_bold", fill=c.accent if i else c.theme.muted, max_lines=1)
-        c.mono(code_lines(code), x, y + 70, w, 1010 - y - 70, highlight=f.get("language", "python"))
+        c.mono(code_lines(code), x, y + 70, w, 1010 - y - 70, highlight=f.get("language", "python"), size=size)
 
 
 def _solution_text(f: Fields) -> str:

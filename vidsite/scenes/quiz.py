@@ -60,7 +60,8 @@ def _draw_quiz(c: Canvas, f: Fields, state: dict[str, Any]) -> None:
         c.box(c.m, oy, W - 2 * c.m, step - 24, c.accent if right else c.theme.surface)
         label = f"{LETTERS[i]}.  {opt}" + ("   ✓" if right else "")
         c.text(label, c.m + 36, oy + (step - 24) / 2 - 30, W - 2 * c.m - 72, 64, size=44,
-               font="font_bold" if right else "font", max_lines=1, min_size=26)
+               font="font_bold" if right else "font", max_lines=1, min_size=26,
+               fill=c.ink_on(c.accent) if right else c.theme.text)
 
 
 def _problem_text(f: Fields) -> str:

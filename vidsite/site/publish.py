@@ -69,7 +69,7 @@ def publish(root: Path, config: SiteConfig, theme: Theme, out: Path, manifests: 
         if page.fallback_from:
             notice = lang_ctx["t"]["untranslated"].format(language=language_name(page.fallback_from, edition))
         html = page_tpl.render(
-            site=site, site_title=site.title_for(edition), page=page, accent=theme.accent(page.accent),
+            site=site, site_title=site.title_for(edition), page=page, accent=theme.accent(page.accent), theme=theme,
             root=up + (f"{page.lang_prefix}/" if page.lang_prefix else ""),
             files=manifest["assets"], og=_open_graph(site.base_url, page, manifest),
             duration=clock(manifest["duration"]), video_lang=page.language, video_lang_name=language_name(page.language),
@@ -105,7 +105,7 @@ def publish(root: Path, config: SiteConfig, theme: Theme, out: Path, manifests: 
                    "url": absolute(site.base_url, (site.url_prefix(c) + "/") if site.url_prefix(c) else "")}
                   for c in site.lang_codes if c == site.default_lang or any(p.listed_in == c for p, _ in manifests)]
         html = index_tpl.render(site=site, site_title=site.title_for(edition), sections=sections_out,
-                                accent=theme.accent("blue"), root="", translations=others if len(others) > 1 else [],
+                                accent=theme.accent("blue"), theme=theme, root="", translations=others if len(others) > 1 else [],
                                 **context(edition))
         written += write_if_changed(out / prefix / "index.html", html)
 
