@@ -99,7 +99,9 @@ def test_file_deploy_is_incremental_and_bounded(site_factory, tmp_path: Path) ->
     assert all(u.startswith("guide/p1/") or u.endswith((".html", ".json", ".xml")) for u in uploads), uploads
     assert not any(u.startswith(("guide/p0/video", "guide/p2/video")) for u in uploads)
     assert _deploy(site, f"file://{target}").exit_code == 0
-    assert not list((target / "guide/p1").glob("video.*.mp4"))[1:], "the old video was deleted"
+    assert len(list((target / "guide/p1").glob("video.*.mp4"))) == 2, "the old video stays for cached pages"
+    assert _deploy(site, f"file://{target}", "--keep", "0").exit_code == 0
+    assert not list((target / "guide/p1").glob("video.*.mp4"))[1:], "a later deploy deletes the old video"
     # a removed page beyond --max-deletes stops the deploy with nothing deleted
     (site / "content/guide/p2.md").unlink()
     assert run("build", str(site)).exit_code == 0
@@ -108,6 +110,7 @@ def test_file_deploy_is_incremental_and_bounded(site_factory, tmp_path: Path) ->
     assert refused.exit_code == 1 and "would be deleted" in refused.output and "nothing was changed" in refused.output
     assert (target / "guide/p2/index.html").exists() and _remote(target) == before
     assert _deploy(site, f"file://{target}").exit_code == 0
+    assert _deploy(site, f"file://{target}", "--keep", "0").exit_code == 0  # retired files go one deploy later
     assert not (target / "guide/p2").exists() or not any((target / "guide/p2").iterdir())
 
 

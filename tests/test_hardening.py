@@ -175,7 +175,7 @@ def test_server_under_load_while_rebuilding(tmp_path: Path) -> None:
                              str(site)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         _wait_status(port, lambda s: s["builds"] >= 1)
-        out = site / "output"
+        out = site / ".vidsite/preview"  # where serve previews (never output/, which deploy publishes)
         files = ["p0/video.mp4", "p1/video.mp4", "p0/captions.en.vtt", "p1/manifest.json", "manifest.json"]
         old = {f: (out / f).read_bytes() for f in files}
         rss_before = _rss(proc.pid)

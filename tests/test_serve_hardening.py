@@ -95,8 +95,8 @@ def test_a_page_folder_without_its_slash_redirects_to_the_folder(server) -> None
 def test_the_redirect_never_leads_to_another_host(server, path: str) -> None:
     site, port = server
     for name in ("evil.com", "\\evil.com"):  # folders a request for another host could name
-        (site / "output" / name).mkdir(exist_ok=True)
-        (site / "output" / name / "index.html").write_text("<body>here</body>")
+        (site / ".vidsite/preview" / name).mkdir(exist_ok=True)
+        (site / ".vidsite/preview" / name / "index.html").write_text("<body>here</body>")
     status, headers, _ = _get(port, path)
     assert status in (301, 308), path
     location = headers["location"]

@@ -47,13 +47,15 @@ def test_pause_lengthens_the_audio(site_factory) -> None:
         assert run("build", str(site)).exit_code == 0
     a, b = decode(plain / "output/p/video.mp4"), decode(paused / "output/p/video.mp4")
     speech_end = lambda d: np.nonzero(np.abs(d.audio) > 0.02)[0][-1] / d.audio_rate  # noqa: E731
-    assert abs((speech_end(b) - speech_end(a)) - 0.8) <= 1 / 30
+    # the explicit pause replaces the automatic one between the sentences ([tts] sentence_pause, 0.4 s)
+    assert abs((speech_end(b) - speech_end(a)) - (0.8 - 0.4)) <= 1 / 30
     assert abs(b.audio_end - b.video_end) <= 1 / 30
-    # the caption for the sentence after the pause starts after it
+    # the caption ends with the sentence after the pause ("Hello." alone would flash by for under 5/6 s,
+    # so both sentences share one cue)
     cues_a = (plain / "output/p/captions.en.vtt").read_text().split("\n\n")
     cues_b = (paused / "output/p/captions.en.vtt").read_text().split("\n\n")
-    start = lambda cue: float(cue.split("\n")[1].split(" --> ")[0].split(":")[-1])  # noqa: E731
-    assert abs(start(cues_b[2]) - start(cues_a[2]) - 0.8) < 0.002
+    end = lambda cue: float(cue.split("\n")[1].split(" --> ")[1].split(":")[-1])  # noqa: E731
+    assert abs(end(cues_b[-2]) - end(cues_a[-2]) - (0.8 - 0.4)) < 0.002
     assert "[pause" not in manifest(paused, "p")["scenes"][0]["narration"]
 
 

@@ -15,14 +15,14 @@ from vidsite.speech.speak import units
 from vidsite.timeline import scene_seconds
 
 
-def estimate(text: str, rate_wpm: int) -> float:
-    """Seconds of speech: words at the speaking rate, plus pauses and a beat per sentence."""
+def estimate(text: str, rate_wpm: int, sentence_pause: float = 0.4, paragraph_pause: float = 0.7) -> float:
+    """Seconds of speech: words at the speaking rate, plus the pauses the build adds between sentences."""
     seconds = 0.0
-    for unit in units(text):
+    for unit in units(text, sentence_pause, paragraph_pause):
         if isinstance(unit, float):
             seconds += unit
         else:
-            seconds += len(re.findall(r"\w+", unit)) * 60 / rate_wpm + 0.3
+            seconds += len(re.findall(r"\w+", unit)) * 60 / rate_wpm + 0.1
     return seconds
 
 
@@ -41,7 +41,7 @@ def check_site(root: Path, drafts: bool = False, notes: list[Note] | None = None
         rows = []
         for scene in page.scenes:
             text = narrate(scene)
-            speech = estimate(text, config.tts.rate)
+            speech = estimate(text, config.tts.rate, config.tts.sentence_pause, config.tts.paragraph_pause)
             rows.append((scene, text, scene_seconds(scene, speech, v)))
         out.append((page, rows))
     return out

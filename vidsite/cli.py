@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
 import time
@@ -160,12 +159,15 @@ def check(site_dir: Path, drafts: bool, strict: bool) -> None:
 @click.option("--quality", type=click.Choice(["draft", "final"]), default="draft", show_default=True,
               help="draft: half-size, fastest encode, for previews.")
 @click.option("-j", "--jobs", type=click.IntRange(1, 256), help="Worker processes (default: all cores).")
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path),
+              help="Preview folder (default: SITE/.vidsite/preview; never output/, which `vidsite deploy` publishes).")
 @click.option("--force", is_flag=True,
-              help="Build into output/ even though it is not empty and holds no vidsite site (files with the names "
-                   "vidsite writes are replaced; nothing else is deleted).")
+              help="Build into the preview folder even though it is not empty and holds no vidsite site (files with "
+                   "the names vidsite writes are replaced; nothing else is deleted).")
 def serve(site_dir: Path, port: int, bind: str, watch: bool, drafts: bool, quality: str, jobs: int | None,
-          force: bool) -> None:
-    """Build, serve output/ at http://127.0.0.1:1313/, rebuild on save and reload the browser.
+          output: Path | None, force: bool) -> None:
+    """Build a preview into .vidsite/preview/, serve it at http://127.0.0.1:1313/, rebuild on save and
+    reload the pages whose files changed.
 
     Only pages whose inputs changed are rebuilt. A failed rebuild shows its error (file:line)
     over the page in the browser and keeps serving the last good output; saving a fix clears it.
@@ -174,9 +176,11 @@ def serve(site_dir: Path, port: int, bind: str, watch: bool, drafts: bool, quali
     logging.getLogger("watchdog").setLevel(logging.WARNING)
     from vidsite.options import BuildOptions
     from vidsite.safety import check_output
+    from vidsite.serve import PREVIEW
     from vidsite.serve import serve as run_serve
 
-    options = BuildOptions(drafts=drafts, quality=quality, jobs=jobs, force=force)
+    options = BuildOptions(drafts=drafts, quality=quality, jobs=jobs, force=force,
+                           output=output or site_dir.resolve() / PREVIEW)  # a preview is never a product
     from vidsite.config import load_config
 
     content = load_config(site_dir).content_dir
@@ -198,28 +202,41 @@ def serve(site_dir: Path, port: int, bind: str, watch: bool, drafts: bool, quali
 @click.option("--max-deletes", type=click.IntRange(0), default=256, show_default=True,
               help="Stop, changing nothing, if more files than this would be deleted.")
 @click.option("--workers", type=click.IntRange(1, 64), default=8, show_default=True, help="Uploads at a time.")
-def deploy(target: str, site_dir: Path, output: Path | None, dry_run: bool, max_deletes: int, workers: int) -> None:
+@click.option("--keep", type=click.FloatRange(0), default=3600, show_default=True,
+              help="Seconds a file that left the site stays for cached pages and viewers mid-video; a later deploy "
+                   "deletes it (never the deploy that replaced it).")
+@click.option("--endpoint-url", envvar="AWS_ENDPOINT_URL", show_envvar=True,
+              help="S3-compatible store (MinIO, Cloudflare R2, Ceph) for s3:// targets, e.g. https://minio.local:9000.")
+@click.option("--force", is_flag=True, help="Publish even a draft-quality build or a local/relative base_url.")
+def deploy(target: str, site_dir: Path, output: Path | None, dry_run: bool, max_deletes: int, workers: int,
+           keep: float, endpoint_url: str | None, force: bool) -> None:
     """Upload the built site to TARGET, sending only files whose hash changed.
 
     TARGET is an fsspec URL: file:///srv/www, s3://bucket/prefix (pip install 'vidsite[s3]'),
     gs://bucket/prefix (pip install 'vidsite[gcs]'). Credentials come from the backend's usual
-    environment variables and profiles, never from vidsite's config.
+    environment variables and profiles, never from vidsite's config. Files that left the site are
+    deleted by a later deploy, --keep seconds after, so a cached page never asks for a deleted video.
+    A build made by `vidsite serve` (draft quality) or with a localhost base_url is refused.
     """
     from vidsite.deploy import deploy as run_deploy
 
     out = output or site_dir / "output"
-    todo = run_deploy(out, target, dry_run=dry_run, max_deletes=max_deletes, workers=workers)
-    base_url = json.loads((out / "manifest.json").read_text(encoding="utf-8")).get("base_url", "")
-    if not base_url.startswith(("http://", "https://")):
-        click.echo(f"warning: base_url is {base_url!r}, not an absolute https:// URL: sitemap.xml, feeds and "
-                   "og: tags of the deployed site cannot be used by search engines or feed readers.", err=True)
+    todo = run_deploy(out, target, dry_run=dry_run, max_deletes=max_deletes, workers=workers, keep=keep,
+                      force=force, endpoint_url=endpoint_url or None)
+    if todo.replaced_in_place:
+        click.echo(f"warning: {len(todo.replaced_in_place)} media file(s) get new bytes under the same URL (e.g. "
+                   f"{todo.replaced_in_place[0]}): cached pages may meet the new video. Set hashed_names = true in "
+                   "config.toml when a CDN serves the site.", err=True)
     verb = "would upload" if dry_run else "uploaded"
     for name in todo.upload if dry_run else []:
         click.echo(f"  upload {name}")
     for name in todo.delete if dry_run else []:
         click.echo(f"  delete {name}")
+    for name in todo.retire if dry_run else []:
+        click.echo(f"  retire {name}")
     click.echo(f"{verb} {len(todo.upload)} files, {'would delete' if dry_run else 'deleted'} {len(todo.delete)}, "
-               f"{todo.unchanged} unchanged")
+               f"{'would retire' if dry_run else 'retired'} {len(todo.retire)} (deleted by a later deploy, "
+               f"{keep:g}s on), {todo.unchanged} unchanged")
 
 
 @main.group()

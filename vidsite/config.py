@@ -57,6 +57,11 @@ class TTSConfig(_Section):
     retry_backoff: float = Field(0.5, ge=0, le=30, description="Seconds before the first retry; doubles each time.")
     timeout: int = Field(15, ge=1, le=300, description="Seconds to wait for the online service.")
     edge_url: str = Field("", description="edge-tts WebSocket endpoint (empty: Microsoft's); for proxies and tests.")
+    sentence_pause: float = Field(0.4, ge=0, le=5, description="Seconds of silence added between sentences "
+                                  "(clips are spoken one sentence at a time); `[pause Nms]` replaces it where it stands.")
+    paragraph_pause: float = Field(0.7, ge=0, le=5, description="Seconds of silence at a blank line in a narration.")
+    loudness: float = Field(-16.0, ge=-40, le=-5, description="Integrated loudness of every page's audio, LUFS "
+                            "(ITU-R BS.1770; web video sits at -16 to -14); true peak is limited to -1.5 dBTP.")
 
 
 class NarrationConfig(_Section):

@@ -84,6 +84,7 @@ class Clip:
     engine: str
     voice: str
     cached: bool = False
+    lufs: float | None = None  # integrated loudness (BS.1770), measured once when synthesised
 
     @property
     def duration(self) -> float:

@@ -90,6 +90,7 @@ def up_to_date(dest: Path, key: str, only_engine: str | None = None) -> dict[str
 def plan_page(page: Page, key: str, ctx: Context, tasks: list[Any]) -> PagePlan:
     """Narrate, speak and time one page; append the media tasks its video still needs."""
     from vidsite.encode.audio import AUDIO_RATE, frame_alignment
+    from vidsite.encode.loudness import CEILING, gain_db
     from vidsite.encode.integrity import intact
     from vidsite.speech.voices import RTL_LANGUAGES, base_language
     from vidsite.tasks import AudioTask, SegmentTask
@@ -141,11 +142,12 @@ def plan_page(page: Page, key: str, ctx: Context, tasks: list[Any]) -> PagePlan:
 
     samples = timeline.frames * AUDIO_RATE // v.fps
     placements = tuple(
-        (int(round(span.start * AUDIO_RATE / v.fps + at * AUDIO_RATE)), str(clip.wav))
+        (int(round(span.start * AUDIO_RATE / v.fps + at * AUDIO_RATE)), str(clip.wav),
+         gain_db(clip.lufs, ctx.config.tts.loudness))
         for span, vo in zip(timeline.spans, voiceovers) for clip, at in vo.parts
     )
-    audio_key = canonical_hash({"version": __version__, "samples": samples, "rate": AUDIO_RATE,
-                                "clips": [(at, Path(p).stem) for at, p in placements]})
+    audio_key = canonical_hash({"version": __version__, "samples": samples, "rate": AUDIO_RATE, "limit": CEILING,
+                                "clips": [(at, Path(p).stem, gain) for at, p, gain in placements]})
     audio = ctx.store.audio(page.slug, audio_key)
     if ctx.shared:
         ctx.shared.fetch(audio)

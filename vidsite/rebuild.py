@@ -63,6 +63,29 @@ def _unchanged_until(old: dict[str, Any] | None, new: dict[str, Any]) -> float:
     return until
 
 
+def changed_pages(before: tuple[dict[str, str], dict[str, Any]], after: tuple[dict[str, str], dict[str, Any]]
+                  ) -> dict[str, dict[str, float | None]]:
+    """Which open pages must reload, and up to where each one's video is as before.
+
+    A page reloads only when its own HTML or its own page manifest (which hashes its video,
+    captions and poster) changed; an index only when its HTML (its listing) did. The index,
+    feeds and sitemap are rewritten by every build, so "something was written" says nothing
+    about the page a viewer has open. `unchanged_until` is None where the video did not change."""
+    (old_hashes, old_pages), (new_hashes, new_pages) = before, after
+    folders = set()
+    for name in set(old_hashes) | set(new_hashes):
+        folder, _, leaf = name.rpartition("/")
+        own = leaf == "index.html" or (leaf == "manifest.json" and folder)  # not the site's manifest
+        if own and old_hashes.get(name) != new_hashes.get(name):
+            folders.add(folder)
+    out: dict[str, dict[str, float | None]] = {}
+    for folder in sorted(folders):
+        old, new = old_pages.get(folder), new_pages.get(folder)
+        same_video = old is not None and new is not None and old.get("files") == new.get("files")
+        out[folder] = {"unchanged_until": None if same_video or new is None else _unchanged_until(old, new)}
+    return out
+
+
 class Builder:
     """Runs builds one at a time in a thread; a change during a build queues one more."""
 
@@ -95,23 +118,29 @@ class Builder:
             self._pending.clear()
             self.build_once()
 
-    def _manifests(self) -> dict[str, dict[str, Any]]:
-        out = {}
+    def _snapshot(self) -> tuple[dict[str, str], dict[str, dict[str, Any]]]:
+        """The hashes the site manifest lists, and each page's manifest, as the browsers see them now."""
+        try:
+            site = json.loads((self.out / "manifest.json").read_text(encoding="utf-8"))
+            hashes = {name: entry.get("sha256", "") for name, entry in site.get("files", {}).items()}
+        except (OSError, ValueError, AttributeError):
+            hashes = {}
+        pages = {}
         for path in self.out.rglob("manifest.json"):
             if path.parent == self.out:
                 continue
             try:
-                out[path.parent.relative_to(self.out).as_posix()] = json.loads(path.read_text(encoding="utf-8"))
+                pages[path.parent.relative_to(self.out).as_posix()] = json.loads(path.read_text(encoding="utf-8"))
             except (OSError, ValueError):
                 continue
-        return out
+        return hashes, pages
 
     def build_once(self) -> None:
         from vidsite.build import build
         from vidsite.options import load
 
         state = self.state
-        before = self._manifests()
+        before = self._snapshot()
         state.stage, state.pages_done = "building", 0
 
         def progress(event: str, page: Any, stats: Any) -> None:
@@ -139,12 +168,11 @@ class Builder:
         state.last_build = {"pages": stats.pages, "pages_built": stats.pages_built, "built": stats.built,
                             "clips_synthesised": stats.clips_synthesised, "segments_encoded": stats.segments_encoded,
                             "wall": round(time.perf_counter() - started, 3)}
-        after = self._manifests()
-        pages = {url: {"unchanged_until": _unchanged_until(before.get(url), after[url])}
-                 for url in stats.built if url in after}
+        after = self._snapshot()
+        pages = changed_pages(before, after)
         log.info("rebuilt %d page(s) in %.2fs%s", stats.pages_built, state.last_build["wall"],
                  (": " + ", ".join(stats.built)) if stats.built else "")
-        state.publish({"type": "built", "pages": pages, "files_written": stats.files_written})
+        state.publish({"type": "built", "pages": pages, "built": stats.built, "files_written": stats.files_written})
 
 
 def watch_site(root: Path, builder: Builder) -> Any:

@@ -35,7 +35,9 @@ def new_site(root: Path, title: str) -> list[Path]:
 
         raise VidsiteError(f"{root} exists and is not empty; choose a new folder")
     files = {
-        "config.toml": f'title = "{title}"\nbase_url = "http://localhost:1313/"\nlanguage = "en"\n\n[video]\n'
+        "config.toml": f'title = "{title}"\n# base_url: the public address the site is served from (canonical, og: and sitemap URLs).\n'
+                       '# `vidsite deploy` refuses a localhost or relative one: set it before deploying.\n'
+                       'base_url = "http://localhost:1313/"\nlanguage = "en"\n\n[video]\n'
                        'width = 1920\nheight = 1080\nfps = 30\n\n[tts]\nengine = "auto"\nvoice = "male"\n',
         "content/_index.md": f"---\ntitle: {title}\n---\n",
         "content/welcome.md": page_text("Welcome", "female", ["title", "list", "outro"], "blue"),

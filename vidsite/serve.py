@@ -1,10 +1,13 @@
-"""`vidsite serve`: build, serve output/ on loopback, rebuild on change, reload the browser.
+"""`vidsite serve`: build a preview, serve it on loopback, rebuild on change, reload the browser.
 
-- Files are served only from inside output/ (after resolving `..`, encodings and symlinks);
+- The preview is built into .vidsite/preview/, never output/: draft-quality video and a
+  localhost base_url there could otherwise be published by the next `vidsite deploy`.
+- Files are served only from inside the preview folder (after resolving `..`, encodings and symlinks);
   video is served with HTTP Range so players can seek.
 - Every HTML page gets a small script that listens to /_vidsite/events (server-sent events):
-  it reloads when its page was rebuilt (keeping the video's time when the video is unchanged up
-  to there) and shows build errors as an overlay while the last good output stays served.
+  it reloads only when its own page (or, for an index, its listing) changed, keeping the
+  video's time and playing state when the video is unchanged up to there, and shows build
+  errors as an overlay while the last good output stays served.
 - /_vidsite/status reports the current build's stage and progress and the last error.
 - A page folder asked for without its slash (`/guide`) is redirected to `/guide/`, so the
   page's relative links (`video.mp4`) resolve; the redirect is always a path on this server.
@@ -33,6 +36,7 @@ log = logging.getLogger(__name__)
 
 LIVE_JS = (Path(__file__).parent / "site" / "live.js").read_text(encoding="utf-8")
 LIVE_TAG = b'<script src="/_vidsite/live.js"></script>'
+PREVIEW = Path(".vidsite") / "preview"  # relative to the site root
 HEADER_TIMEOUT = 5.0  # seconds from connecting (or from a request's first byte) to its last header
 SHUTDOWN_GRACE = 1  # seconds a shutdown waits for responses still being sent (a paused video)
 
@@ -58,7 +62,7 @@ def folder_url(root: Path, folder: Path) -> str:
 
 
 def _stream_file(request: Any, path: Path) -> Any:
-    """The file, or the byte range asked for, read from one open file: a rebuild that swaps output/
+    """The file, or the byte range asked for, read from one open file: a rebuild that swaps the folder
     meanwhile cannot mix two versions into one response."""
     import os
 
@@ -238,7 +242,7 @@ def make_app(out: Path, state: State) -> Any:
 
 
 def serve(root: Path, options: BuildOptions, *, port: int = 1313, bind: str = "127.0.0.1", watch: bool = True) -> None:
-    """Build once, then serve the output folder and (with `watch`) rebuild on every change."""
+    """Build once, then serve the preview folder and (with `watch`) rebuild on every change."""
     import multiprocessing
 
     # Rebuild workers come from a forkserver (this process has threads, so it must not fork);

@@ -40,7 +40,7 @@ class AudioTask:
     path: str
     samples: int  # total length, at `rate`
     rate: int
-    placements: tuple[tuple[int, str], ...]  # (first sample, clip wav)
+    placements: tuple[tuple[int, str, float], ...]  # (first sample, clip wav, gain in dB)
     share: tuple[str, str] | None = None
     source: str = ""
 

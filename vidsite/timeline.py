@@ -6,6 +6,7 @@ and slides cannot drift apart however long the video gets.
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 from dataclasses import dataclass
@@ -14,11 +15,10 @@ from typing import Callable
 from vidsite.config import VideoConfig
 from vidsite.models import Scene, Span, Still, Timeline, Voiceover, Word
 from vidsite.scenes import get as scene_type
-_WORD = re.compile(r"\w+", re.U)
+from vidsite.speech.align import reveal_times
 
-
-def _norm(s: str) -> str:
-    return "".join(_WORD.findall(s.lower()))
+log = logging.getLogger(__name__)
+__all__ = ["build_timeline", "captions", "reveal_items", "reveal_times"]
 
 
 def reveal_items(scene: Scene) -> list[str]:
@@ -26,21 +26,9 @@ def reveal_items(scene: Scene) -> list[str]:
     return scene_type(scene.type).reveal_items(scene.fields)
 
 
-def reveal_times(items: list[str], words: tuple[Word, ...], speech: float) -> list[float]:
-    """When each item should appear: when its first word is spoken, in order; else evenly spread."""
-    times: list[float] = []
-    pos = 0
-    for item in items:
-        first = next((_norm(w) for w in _WORD.findall(item) if _norm(w)), "")
-        hit = next((i for i in range(pos, len(words)) if _norm(words[i].text) == first), None)
-        if hit is None:
-            break
-        times.append(words[hit].start)
-        pos = hit + 1
-    if len(times) == len(items):
-        return times
-    n = len(items)
-    return [speech * k / (n + 1) for k in range(n)]  # narration does not name them: pace them out
+def reveal_frame(t: float, fps: int) -> int:
+    """The first frame that starts at or after `t`: an item never shows before its word is said."""
+    return math.ceil(round(t * fps, 6))
 
 
 def scene_seconds(scene: Scene, speech: float, video: VideoConfig, extra: float = 0.0) -> float:
@@ -72,7 +60,7 @@ def build_timeline(scenes: tuple[Scene, ...], voiceovers: list[Voiceover], video
         if items:
             stills = {0: {"reveal": 0}}
             for k, t in enumerate(reveal_times(items, vo.words, vo.duration)):
-                stills[round(t * fps)] = {"reveal": k + 1}
+                stills[reveal_frame(t, fps)] = {"reveal": k + 1}
         hold = scene_type(scene.type).answer
         if hold is not None and scene.fields.get(hold.flag, True):  # think, then the answer shows and stays
             answer_at = round((vo.duration + hold.think) * fps)
@@ -110,39 +98,138 @@ def _lines(text: str, width: int = 42) -> str:
     return "\n".join(lines)
 
 
-def captions(timeline: Timeline, voiceovers: list[Voiceover], max_chars: int = 84) -> list[Cue]:
-    """Cues of at most two 42-character lines, split at sentences and clauses, timed by words."""
+def _wrap(text: str) -> str:
+    """Lines as the cue's script wants them: words for Latin, Cyrillic and Arabic; characters for
+    CJK, broken after CJK punctuation where one is near the end of the line; each right-to-left
+    line starts with a RIGHT-TO-LEFT MARK, so a line opening with a Latin word is still laid out
+    right to left."""
+    rule = script_rule(text)
+    if not rule.cjk:
+        lines = _lines(text, rule.width)
+        return "\n".join(RLM + line for line in lines.split("\n")) if rule.rtl and lines else lines
+    rest, lines = "".join(text.split("\n")).strip(), []
+    while len(rest) > rule.width:
+        head = rest[: rule.width + 1]
+        cut = max((i + 1 for i, ch in enumerate(head[:-1]) if ch in _CJK_BREAK), default=0)
+        if cut <= rule.width // 2:  # no CJK punctuation late in the line: a space, else a full line
+            cut = max((i for i, ch in enumerate(head) if ch.isspace()), default=0) or rule.width
+        while 0 < cut < len(rest) and _latin(rest[cut - 1]) and _latin(rest[cut]):
+            cut -= 1  # never inside a Latin word
+        cut = cut or rule.width
+        lines.append(rest[:cut].strip())
+        rest = rest[cut:].strip()
+    lines.append(rest)
+    return "\n".join(line for line in lines if line)
+
+
+@dataclass(frozen=True)
+class ScriptRule:
+    """Timed-text limits for one script (Netflix's timed-text style guides): characters per line,
+    reading speed in characters per second, and how lines break."""
+
+    width: int
+    cps: float
+    cjk: bool = False
+    rtl: bool = False
+
+
+RULES = {"latin": ScriptRule(42, 20), "rtl": ScriptRule(42, 17, rtl=True), "zh": ScriptRule(16, 9, cjk=True),
+         "ja": ScriptRule(13, 4, cjk=True)}
+RLM = "\u200f"
+MIN_CUE = 5 / 6  # seconds: shorter cues flash past; they are merged with a neighbour
+_KANA = re.compile(r"[\u3040-\u30ff\uff66-\uff9f]")
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_RTL = re.compile(r"[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
+_CJK_BREAK = "。！？，、；：）」』】"
+_CJK_STOP = "。！？"
+_STOP = (".", "!", "?", "…")
+
+
+def script_rule(text: str) -> ScriptRule:
+    """The rule for the script most of the text's letters are in (a few stray letters do not count)."""
+    letters = [ch for ch in text if ch.isalpha()]
+    if len(letters) < 4:
+        return RULES["latin"]
+    han, kana = len(_HAN.findall(text)), len(_KANA.findall(text))
+    if han + kana >= 2 and (han + kana) * 3 >= len(letters):  # a CJK character is worth a Latin word
+        return RULES["ja"] if kana else RULES["zh"]
+    if len(_RTL.findall(text)) * 5 >= len(letters) * 3:
+        return RULES["rtl"]
+    return RULES["latin"]
+
+
+def _latin(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
+
+
+def _inside(text: str, char: int) -> bool:
+    return char > 0 and _latin(text[char - 1]) and _latin(text[char : char + 1])
+
+
+def _cut_text(text: str, starts: list[int]) -> list[str]:
+    """The text between consecutive cue starts: every character in exactly one cue, none twice."""
+    ends = starts[1:] + [len(text)]
+    return [text[a:b].strip() for a, b in zip(starts, ends)]
+
+
+def captions(timeline: Timeline, voiceovers: list[Voiceover]) -> list[Cue]:
+    """Cues of at most two lines of the script's width, split at sentences and clauses, timed by
+    words, verbatim: each character of the narration shows in one cue. Cues shorter than 5/6 s are
+    merged with the next where the two still fit; where speech outruns the script's reading
+    speed the cue stays in sync and a warning says so (captions are never condensed)."""
     cues: list[Cue] = []
+    fast = 0
     for span, vo in zip(timeline.spans, voiceovers):
+        if not vo.words:
+            continue
         offset = span.start / timeline.fps
-        group: list[Word] = []
-
-        def flush() -> None:
-            if not group:
-                return
-            a, b = group[0].char, group[-1].char + len(group[-1].text)
-            while b < len(vo.text) and not vo.text[b].isspace():
-                b += 1  # keep trailing punctuation
-            cues.append(Cue(offset + group[0].start, offset + group[-1].end, vo.text[a:b].strip()))
-            group.clear()
-
+        rule = script_rule(vo.text)
+        stops = _CJK_STOP if rule.cjk else _STOP
+        pauses = "，、；：" if rule.cjk else (",", ";", ":")
+        groups: list[list[Word]] = [[]]
         for word in vo.words:
-            if group:
-                a = group[0].char
-                b = word.char + len(word.text)
-                if b - a > max_chars:
-                    flush()
-            group.append(word)
+            group = groups[-1]
+            if group and len(_wrap(vo.text[group[0].char : word.char + len(word.text)]).split("\n")) > 2:
+                run = len(group)  # a cue never starts inside a word the engine spoke in parts ("Web" "VTT")
+                while run and _inside(vo.text, group[run].char if run < len(group) else word.char):
+                    run -= 1
+                if 0 < run < len(group) or not _inside(vo.text, word.char):
+                    groups.append(group[run:])
+                    del group[run:]
+            groups[-1].append(word)
             after = word.char + len(word.text)
-            tail, beyond = vo.text[after : after + 1], vo.text[after + 1 : after + 2]
-            ends = beyond in ("", " ", "\n")  # "index.html" and "3.5" do not end a sentence
-            length = after - group[0].char
-            if ends and (tail in (".", "!", "?", "…") or (tail in (",", ";", ":") and length > max_chars * 0.6)):
-                flush()
-        flush()
+            tail = vo.text[after : after + 1]
+            beyond = vo.text[after + 1 : after + 2]
+            ends = rule.cjk or beyond in ("", " ", "\n")  # "index.html" and "3.5" do not end a sentence
+            length = after - groups[-1][0].char
+            if ends and (tail in stops or (tail in pauses and length > rule.width * 1.2)):
+                groups.append([])
+        groups = [g for g in groups if g]
+        merged: list[list[Word]] = []
+        for g in groups:
+            if merged and merged[-1][-1].end - merged[-1][0].start < MIN_CUE:
+                joined = merged[-1] + g
+                if len(_wrap(vo.text[joined[0].char : joined[-1].char + len(joined[-1].text)]).split("\n")) <= 2:
+                    merged[-1] = joined
+                    continue
+            merged.append(g)
+        if len(merged) > 1 and merged[-1][-1].end - merged[-1][0].start < MIN_CUE:
+            joined = merged[-2] + merged[-1]
+            if len(_wrap(vo.text[joined[0].char : joined[-1].char + len(joined[-1].text)]).split("\n")) <= 2:
+                merged[-2:] = [joined]
+        texts = _cut_text(vo.text, [g[0].char for g in merged])
+        texts[0] = vo.text[: merged[0][0].char].strip() + texts[0] if merged else ""
+        for g, text in zip(merged, texts):
+            start, end = offset + g[0].start, offset + g[-1].end
+            if len(text) > rule.cps * max(end - start, 1e-3):
+                fast += 1
+            cues.append(Cue(start, end, text))
     for i in range(len(cues) - 1):  # cues never overlap
         if cues[i].end > cues[i + 1].start:
             cues[i] = Cue(cues[i].start, cues[i + 1].start, cues[i].text)
+    if fast:
+        log.warning("%d caption cue(s) go by faster than viewers read them; captions stay verbatim and in "
+                    "sync: slow the voice ([tts] rate) or shorten the narration", fast)
     return [c for c in cues if c.end > c.start and c.text]
 
 
@@ -187,7 +274,7 @@ def _srt_clean(text: str) -> str:
 def _shown(cues: list[Cue], clean: Callable[[str], str] = cue_text) -> list[tuple[Cue, str]]:
     """Cues with their text cleaned and wrapped (cleaned first: a line of only control characters
     would otherwise become the blank line that ends a cue); cues left with no text are dropped."""
-    wrapped = [(c, _lines(clean(c.text))) for c in cues]
+    wrapped = [(c, _wrap(clean(c.text))) for c in cues]
     return [(c, text) for c, text in wrapped if text]
 
 

@@ -19,6 +19,7 @@ from vidsite.fsutil import replacing
 AUDIO_RATE = 24000  # the voices are 22-24 kHz speech; 48 kHz would only double the AAC work
 AAC_FRAME = 1024  # samples; a decoder pads the last AAC frame to this
 BLOCK = AAC_FRAME * 16
+LEVEL_STEPS = 6  # make-up steps after limiting; speech converges in 3-4
 
 
 def frame_alignment(fps: int, rate: int = AUDIO_RATE) -> int:
@@ -44,7 +45,27 @@ def read_clip(path: Path, rate: int) -> np.ndarray:
     return np.interp(x, np.arange(len(pcm)), pcm.astype(np.float32)).astype(np.int16)
 
 
-def mixed_blocks(placements: tuple[tuple[int, str], ...], total: int, rate: int):  # type: ignore[no-untyped-def]
+def levelled(pcm: np.ndarray, rate: int, gain: float) -> np.ndarray:
+    """The clip at its gain (dB, from the loudness measured when it was synthesised), true peak
+    limited. Limiting costs speech loudness (its peaks sit high above its average), so the gain
+    is raised by what the limiter took until the clip lands within 0.2 LU of its target."""
+    from vidsite.encode.loudness import MAX_GAIN, SILENT, integrated, limit
+
+    x = pcm.astype(np.float64) / 32768.0
+    if not gain or not len(x):
+        return limit(x, rate) * 32768.0
+    target = integrated(x, rate) + gain
+    y, applied = limit(x * 10 ** (gain / 20), rate), gain
+    for _ in range(LEVEL_STEPS):
+        short = target - integrated(y, rate)
+        if target <= SILENT or short < 0.2 or applied >= MAX_GAIN:
+            break
+        applied = min(MAX_GAIN, applied + short)
+        y = limit(x * 10 ** (applied / 20), rate)
+    return y * 32768.0
+
+
+def mixed_blocks(placements: tuple[tuple[int, str, float], ...], total: int, rate: int):  # type: ignore[no-untyped-def]
     """Yield (first sample, int16 block) covering [0, total)."""
     order = sorted(placements)
     live: list[tuple[int, np.ndarray]] = []
@@ -52,18 +73,19 @@ def mixed_blocks(placements: tuple[tuple[int, str], ...], total: int, rate: int)
     for start in range(0, total, BLOCK):
         end = min(total, start + BLOCK)
         while nxt < len(order) and order[nxt][0] < end:
-            live.append((order[nxt][0], read_clip(Path(order[nxt][1]), rate)))
+            at, wav, gain = order[nxt]
+            live.append((at, levelled(read_clip(Path(wav), rate), rate, gain)))
             nxt += 1
-        block = np.zeros(end - start, dtype=np.int32)
+        block = np.zeros(end - start, dtype=np.float64)
         for at, pcm in live:
             a, b = max(start, at), min(end, at + len(pcm))
             if a < b:
                 block[a - start : b - start] += pcm[a - at : b - at]
         live = [(at, pcm) for at, pcm in live if at + len(pcm) > end]
-        yield start, np.clip(block, -32768, 32767).astype(np.int16)
+        yield start, np.clip(np.round(block), -32768, 32767).astype(np.int16)
 
 
-def encode_audio(path: Path, placements: tuple[tuple[int, str], ...], total: int, rate: int = AUDIO_RATE) -> None:
+def encode_audio(path: Path, placements: tuple[tuple[int, str, float], ...], total: int, rate: int = AUDIO_RATE) -> None:
     import av
 
     with replacing(path) as tmp:

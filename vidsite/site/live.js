@@ -1,18 +1,35 @@
 // vidsite live reload: injected into pages by `vidsite serve`, never into built files.
+// A rebuild reloads this page only when the server says its own files changed; the viewer's
+// place (time, playing, muted, speed) survives the reload when the video is the same up to there.
 (function () {
   "use strict";
-  var here = location.pathname.replace(/index\.html$/, "").replace(/^\/+/, "");
-  var key = "vidsite:time:" + here;
+  var here = location.pathname.replace(/index\.html$/, "").replace(/^\/+/, "").replace(/\/+$/, "");
+  var key = "vidsite:place:" + here;
   var video = document.querySelector("video");
 
-  if (video) {  // restore the time saved before a reload, once the video can seek
-    var saved = sessionStorage.getItem(key);
-    if (saved !== null) {
-      sessionStorage.removeItem(key);
-      var seek = function () { video.currentTime = parseFloat(saved); };
-      if (video.readyState >= 1) seek(); else video.addEventListener("loadedmetadata", seek, { once: true });
-    }
+  function restore() {  // the place saved before the reload, once the video can seek
+    var raw = sessionStorage.getItem(key);
+    if (raw === null || !video) return;
+    sessionStorage.removeItem(key);
+    var place;
+    try { place = JSON.parse(raw); } catch (err) { return; }
+    var apply = function () {
+      video.muted = !!place.muted;
+      video.playbackRate = place.rate || 1;
+      var resume = function () {
+        if (place.playing) {
+          var started = video.play();
+          if (started && started.catch) started.catch(function () {});  // autoplay refused: stay paused there
+        }
+        window.__vidsiteRestored = place;
+      };
+      if (Math.abs(video.currentTime - place.time) < 0.01) { resume(); return; }
+      video.addEventListener("seeked", resume, { once: true });
+      video.currentTime = place.time;
+    };
+    if (video.readyState >= 1) apply(); else video.addEventListener("loadedmetadata", apply, { once: true });
   }
+  restore();
 
   function overlay(message) {
     var box = document.getElementById("vidsite-overlay");
@@ -34,11 +51,16 @@
   source.addEventListener("built", function (e) {
     var data = JSON.parse(e.data);
     overlay(null);
-    var mine = data.pages[here.replace(/\/$/, "")];
-    var isIndex = here === "" ;
-    if (!mine && !(isIndex && Object.keys(data.pages).length) && !data.files_written) return;
-    if (video && mine && video.currentTime > 0 && video.currentTime < mine.unchanged_until) {
-      sessionStorage.setItem(key, String(video.currentTime));
+    var mine = data.pages[here];
+    if (!mine) {  // another page, or the same bytes again: leave the viewer alone
+      window.__vidsiteSkipped = (window.__vidsiteSkipped || 0) + 1;
+      return;
+    }
+    var until = mine.unchanged_until === null ? Infinity : mine.unchanged_until;
+    if (video && video.currentTime > 0 && video.currentTime <= until) {
+      sessionStorage.setItem(key, JSON.stringify({
+        time: video.currentTime, playing: !video.paused && !video.ended, muted: video.muted, rate: video.playbackRate
+      }));
     }
     location.reload();
   });

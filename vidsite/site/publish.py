@@ -52,6 +52,11 @@ def publish(root: Path, config: SiteConfig, theme: Theme, out: Path, manifests: 
     by_key: dict[str, list[Page]] = {}
     for page, _ in manifests:
         by_key.setdefault(page.translation_key, []).append(page)
+    # A fallback copy (the default-language page under another language's prefix) is a courtesy
+    # to that language's readers, not a translation: its canonical names the original, and it is
+    # never advertised with the fallback's hreflang, in the sitemap or in feeds.
+    real = [(p, m) for p, m in manifests if not p.fallback_from]
+    real_by_key = {key: [p for p in pages if not p.fallback_from] for key, pages in by_key.items()}
 
     page_tpl = env.get_template("page.html")
     for page, manifest in manifests:
@@ -60,18 +65,25 @@ def publish(root: Path, config: SiteConfig, theme: Theme, out: Path, manifests: 
         edition = page.listed_in
         translations = [
             {"lang": p.listed_in, "name": language_name(p.listed_in), "href": f"{up}{p.url}/index.html",
-             "url": absolute(site.base_url, p.url + "/"), "current": p is page}
+             "url": absolute(site.base_url, p.url + "/"), "current": p is page, "fallback": bool(p.fallback_from)}
             for p in sorted(by_key[page.translation_key], key=lambda p: site.lang_codes.index(p.listed_in)
                             if p.listed_in in site.lang_codes else 99)
         ]
         lang_ctx = context(edition)
         notice = ""
+        og = _open_graph(site.base_url, page, manifest)
+        originals = [p for p in real_by_key[page.translation_key] if p.language == page.fallback_from]
         if page.fallback_from:
             notice = lang_ctx["t"]["untranslated"].format(language=language_name(page.fallback_from, edition))
+            if originals:
+                og = og | {"url": absolute(site.base_url, originals[0].url + "/")}
+        defaults = [p for p in real_by_key[page.translation_key] if p.listed_in == site.default_lang]
+        x_default = absolute(site.base_url, defaults[0].url + "/") \
+            if defaults and len(real_by_key[page.translation_key]) > 1 else ""
         html = page_tpl.render(
             site=site, site_title=site.title_for(edition), page=page, accent=theme.accent(page.accent), theme=theme,
             root=up + (f"{page.lang_prefix}/" if page.lang_prefix else ""),
-            files=manifest["assets"], og=_open_graph(site.base_url, page, manifest),
+            files=manifest["assets"], og=og, x_default=x_default,
             duration=clock(manifest["duration"]), video_lang=page.language, video_lang_name=language_name(page.language),
             scenes=[s | {"clock": clock(s["start"])} for s in manifest["scenes"]],
             translations=translations if len(translations) > 1 else [], notice=notice,
@@ -122,10 +134,11 @@ def publish(root: Path, config: SiteConfig, theme: Theme, out: Path, manifests: 
         home = f"{prefix}/" if prefix else ""
         indexes.append(home)
         title = site.title_for(edition)
+        listed = [(p, m) for p, m in listed if not p.fallback_from]
         written += write_if_changed(out / prefix / "feed.xml", rss(title, site.base_url, home, edition, listed))
         written += write_if_changed(out / prefix / "feed.json",
                                     json_feed(title, site.base_url, home, home + "feed.json", listed, edition))
-    written += write_if_changed(out / "sitemap.xml", sitemap(site.base_url, manifests, indexes, by_key))
+    written += write_if_changed(out / "sitemap.xml", sitemap(site.base_url, real, indexes, real_by_key))
 
     # What the last build wrote and this one does not goes, so the site manifest (and a CDN) only lists
     # what is built. Pages and sections may nest either way (guide.md beside guide/): files, not folders.

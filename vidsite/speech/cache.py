@@ -53,12 +53,16 @@ class ClipCache:
             if frames != meta["samples"] or rate != meta["sample_rate"] or wav_path.stat().st_size < expected:
                 raise ValueError("wav does not match its sidecar")
             words = tuple(Word(**w) for w in meta["words"])
+            lufs = meta.get("lufs")
+            if lufs is None:  # an entry from before loudness was measured
+                with wave.open(str(wav_path), "rb") as w:
+                    lufs = _loudness(w.readframes(frames), rate)
         except FileNotFoundError:
             return None
         except (OSError, ValueError, KeyError, TypeError, EOFError, wave.Error) as exc:
             log.warning("cache entry %s is damaged (%s); synthesising it again", wav_path.name, exc)
             return None
-        return Clip(key, wav_path, rate, frames, words, meta["engine"], meta["voice"], cached=True)
+        return Clip(key, wav_path, rate, frames, words, meta["engine"], meta["voice"], cached=True, lufs=float(lufs))
 
     def put(self, key: str, text: str, speech: Speech, engine: str, voice: str) -> Clip:
         wav_path, meta_path = self._paths(key, text)
@@ -70,12 +74,23 @@ class ClipCache:
             w.writeframes(speech.pcm)
         samples = len(speech.pcm) // 2
         atomic_write(wav_path, buf.getvalue())
+        lufs = _loudness(speech.pcm, speech.sample_rate)
         meta = {
             "key": key, "text": text, "engine": engine, "voice": voice, "sample_rate": speech.sample_rate,
-            "samples": samples, "words": [w.__dict__ for w in speech.words],
+            "samples": samples, "words": [w.__dict__ for w in speech.words], "lufs": lufs,
         }
         atomic_write(meta_path, json.dumps(meta, ensure_ascii=False, sort_keys=True))
         if self.shared:
             self.shared.publish(wav_path)
             self.shared.publish(meta_path)  # the sidecar last: it marks the entry complete
-        return Clip(key, wav_path, speech.sample_rate, samples, speech.words, engine, voice, cached=False)
+        return Clip(key, wav_path, speech.sample_rate, samples, speech.words, engine, voice, cached=False, lufs=lufs)
+
+
+def _loudness(pcm: bytes, rate: int) -> float:
+    """The clip's integrated loudness, kept in its sidecar: the page's gain is then known from
+    sidecars alone, and an edit re-measures only the clips it changed."""
+    import numpy as np
+
+    from vidsite.encode.loudness import integrated
+
+    return round(integrated(np.frombuffer(pcm, dtype=np.int16) / 32768.0, rate), 2)

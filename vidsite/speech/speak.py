@@ -24,7 +24,10 @@ from vidsite.speech.health import PROBE_DEADLINE, Health
 log = logging.getLogger(__name__)
 
 _PAUSE = re.compile(r"\[pause\s+(\d+(?:\.\d+)?)\s*(ms|s)?\s*\]", re.I)
-_SENTENCE = re.compile(r"(?<=[.!?…。！？])\s+")
+_SENTENCE = re.compile(r"(?<=[.!?…])\s+|(?<=[。！？])\s*")
+_PARAGRAPH = re.compile(r"\n[ \t]*\n\s*")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f\u3000-\u303f\uff01-\uff0f\uff1a-\uff20]")
+_CJK_DOT = re.compile(r"(?<=[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])\.(?=\s|$)")
 MAX_PAUSE = 10.0
 CHAINS = {"auto": ("edge", "espeak"), "edge": ("edge",), "espeak": ("espeak",)}
 SERVICE = {"edge": "edge-tts (Microsoft neural voices, speech.platform.bing.com)"}
@@ -34,16 +37,60 @@ def _reason(exc: Exception) -> str:
     return (str(exc).splitlines()[0][:200] if str(exc) else "") or type(exc).__name__
 
 
-def units(text: str) -> list[str | float]:
-    """Sentences (str) and pauses (float seconds), in order."""
+class Pause(float):
+    """A pause the author wrote (`[pause 800ms]`), as opposed to the automatic one between sentences."""
+
+
+def _sentences(text: str, sentence_pause: float, paragraph_pause: float) -> list[str | float]:
     out: list[str | float] = []
+    for n, para in enumerate(p for p in _PARAGRAPH.split(text) if p.strip()):
+        for k, s in enumerate(s for s in _SENTENCE.split(para.strip()) if s.strip()):
+            if n or k:
+                out.append(paragraph_pause if n and not k else sentence_pause)
+            out.append(" ".join(s.split()))
+    return out
+
+
+def units(text: str, sentence_pause: float = 0.0, paragraph_pause: float = 0.0) -> list[str | float]:
+    """Sentences (str) and pauses (float seconds), in order.
+
+    Clips are synthesised one sentence at a time and butted together, which leaves 0–55 ms
+    between sentences (a comma inside one clip gets ~245 ms): the voice would rush through full
+    stops. So every engine gets the same prosody here: `sentence_pause` between sentences,
+    `paragraph_pause` at a blank line. An explicit `[pause Nms]` (a `Pause`) replaces the
+    automatic pause where it stands, exactly; none is added before the first sentence or after
+    the last (the scene's own pad follows)."""
+    text = _CJK_DOT.sub("。", text)  # an ASCII full stop after CJK (templates add one) is shown and said as 。
+    raw: list[str | float] = []
     pos = 0
     for m in _PAUSE.finditer(text):
-        out.extend(s for s in _SENTENCE.split(text[pos : m.start()].strip()) if s.strip())
+        raw.extend(_sentences(text[pos : m.start()], sentence_pause, paragraph_pause))
         value = float(m.group(1)) / (1000 if (m.group(2) or "ms").lower() == "ms" else 1)
-        out.append(min(value, MAX_PAUSE))
+        raw.append(Pause(min(value, MAX_PAUSE)))
         pos = m.end()
-    out.extend(s for s in _SENTENCE.split(text[pos:].strip()) if s.strip())
+    raw.extend(_sentences(text[pos:], sentence_pause, paragraph_pause))
+    return [u for u in raw if isinstance(u, str) or u > 0]
+
+
+def joiner(before: str, after: str) -> str:
+    """What separates two sentences in the shown text: nothing between CJK ones (no spaces there)."""
+    return "" if before and after and _CJK.match(before[-1]) and _CJK.match(after[0]) else " "
+
+
+def by_character(words: list[Word], text: str) -> list[Word]:
+    """A word that spans several CJK characters becomes one word per character, timed by character
+    share: Chinese and Japanese have no spaces, so a list item or a caption may start inside what
+    the engine reported as one word."""
+    out: list[Word] = []
+    for w in words:
+        chars = [i for i, ch in enumerate(w.text) if _CJK.match(ch) and not ch.isspace()]
+        if len(chars) < 2 or len(w.text) < 2:
+            out.append(w)
+            continue
+        step = (w.end - w.start) / len(w.text)
+        for i, ch in enumerate(w.text):
+            if ch.strip():
+                out.append(Word(ch, w.start + i * step, w.start + (i + 1) * step, w.char + i))
     return out
 
 
@@ -116,7 +163,7 @@ class Speaker:
 
     def sentences(self, narration: str) -> Iterator[str | float | tuple[str, str, list[tuple[int, int, int, int]]]]:
         """The narration as said: pauses (float seconds) and sentences as (written, spoken, spans)."""
-        for unit in units(narration):
+        for unit in units(narration, self.tts.sentence_pause, self.tts.paragraph_pause):
             if isinstance(unit, float):
                 yield unit
             else:
@@ -248,14 +295,18 @@ class Speaker:
                 continue
             unit, spoken, spans = said
             clip = self.clip(spoken, voice, language)
+            if shown:
+                sep = joiner(shown[-1], unit)
+                shown.append(sep)
+                offset += len(sep)
             parts.append((clip, t))
             words.extend(Word(w.text, t + w.start, t + w.end, offset + w.char)
-                         for w in written_words(clip.words, unit, spans))
+                         for w in by_character(written_words(clip.words, unit, spans), unit))
             shown.append(unit)
             engines.add(clip.engine)
             voices.add(clip.voice)
-            offset += len(unit) + 1
+            offset += len(unit)
             t += clip.duration
         engine = "+".join(sorted(engines)) or self.chain[-1]
         voice_id = "+".join(sorted(voices)) or ""
-        return Voiceover(" ".join(shown), tuple(parts), t, tuple(words), engine, voice_id)
+        return Voiceover("".join(shown), tuple(parts), t, tuple(words), engine, voice_id)
