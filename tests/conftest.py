@@ -120,3 +120,25 @@ def api(monkeypatch):
     monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-test")
     yield fake
     fake.stop()
+
+
+@pytest.fixture
+def s3(monkeypatch):
+    """A moto S3 server on 127.0.0.1 with a `docs` bucket: (boto3 client, endpoint URL)."""
+    moto_server = pytest.importorskip("moto.server")
+    import urllib.request
+
+    port = free_port()
+    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=port)
+    server.start()
+    endpoint = f"http://127.0.0.1:{port}"
+    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                       "AWS_DEFAULT_REGION": "us-east-1", "AWS_ENDPOINT_URL": endpoint}.items():
+        monkeypatch.setenv(key, value)
+    import boto3
+
+    client = boto3.client("s3", endpoint_url=endpoint)
+    client.create_bucket(Bucket="docs")
+    yield client, endpoint
+    urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST"), timeout=10)
+    server.stop()  # moto keeps buckets per process: the reset leaves none for the next test in this worker

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-import pytest
 
 from conftest import run
 
@@ -136,27 +134,8 @@ def test_failed_upload_keeps_the_old_manifest_and_pages(site_factory, tmp_path: 
     assert _remote(target)["files"] == json.loads((site / "output/manifest.json").read_text())["files"]
 
 
-@pytest.fixture
-def s3(monkeypatch):
-    moto_server = pytest.importorskip("moto.server")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=port)
-    server.start()
-    endpoint = f"http://127.0.0.1:{port}"
-    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                       "AWS_DEFAULT_REGION": "us-east-1", "AWS_ENDPOINT_URL": endpoint}.items():
-        monkeypatch.setenv(key, value)
-    import boto3
-
-    client = boto3.client("s3", endpoint_url=endpoint)
-    client.create_bucket(Bucket="docs")
-    yield client
-    server.stop()
-
-
 def test_s3_deploy_sets_types_and_cache_control(s3, site_factory) -> None:
+    s3, _ = s3
     site = site_factory(PAGES, CONFIG)
     assert run("build", str(site)).exit_code == 0
     first = _deploy(site, "s3://docs/site")

@@ -16,12 +16,11 @@ CONFIG = 'title = "Docs"\nbase_url = "https://docs.example.com/"\nhashed_names =
          '[video]\nwidth = 160\nheight = 90\n[tts]\nengine = "espeak"\n'
 
 # Runs one deploy and kills its own process just before its N-th file operation (a rename that
-# publishes a file, or a delete), so every step of a deploy is the last one in some run.
+# publishes a file, or a delete), so every step of a deploy is the last one in some run. An optional
+# fourth argument is the deploy's `keep` (seconds a retired file stays).
 KILLER = """
 import os, signal, sys
 from pathlib import Path
-import fsspec.implementations.local
-import vidsite.deploy
 from vidsite.deploy import deploy
 left = [int(sys.argv[3])]
 def counted(real):
@@ -32,7 +31,7 @@ def counted(real):
         return real(*args, **kwargs)
     return op
 os.replace, os.remove, os.unlink = counted(os.replace), counted(os.remove), counted(os.unlink)
-deploy(Path(sys.argv[1]), sys.argv[2], workers=1)
+deploy(Path(sys.argv[1]), sys.argv[2], workers=1, **({"keep": float(sys.argv[4])} if len(sys.argv) > 4 else {}))
 """
 
 

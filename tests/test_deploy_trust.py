@@ -9,15 +9,14 @@ import os
 import posixpath
 import re
 import shutil
-import socket
 import subprocess
 import sys
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from conftest import run
+from test_deploy_faults import KILLER
 
 CONFIG = 'title = "Docs"\nbase_url = "https://docs.example.com/"\nhashed_names = true\n' \
          '[video]\nwidth = 160\nheight = 90\n[tts]\nengine = "espeak"\n'
@@ -53,28 +52,6 @@ def _referenced(out: Path, files: dict) -> set[str]:
     return refs
 
 
-@pytest.fixture
-def s3(monkeypatch):
-    moto_server = pytest.importorskip("moto.server")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=port)
-    server.start()
-    endpoint = f"http://127.0.0.1:{port}"
-    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                       "AWS_DEFAULT_REGION": "us-east-1", "AWS_ENDPOINT_URL": endpoint}.items():
-        monkeypatch.setenv(key, value)
-    import boto3
-
-    client = boto3.client("s3", endpoint_url=endpoint)
-    client.create_bucket(Bucket="docs")
-    yield client, endpoint
-    urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST"), timeout=10)
-    server.stop()  # moto keeps buckets per process: the reset leaves none for the next test
-
-
-@pytest.mark.xfail(reason="passes alone and in this file; fails in the full -n 2 run on the remote `files` entry (order-dependent, not yet understood): see the closing note", strict=False)
 def test_a_cached_page_never_meets_a_deleted_video(s3, site_factory) -> None:
     client, _ = s3
     site = site_factory(PAGES, CONFIG)
@@ -165,25 +142,6 @@ def test_a_local_or_relative_base_url_is_refused(site_factory, tmp_path: Path, b
     assert forced.exit_code == 0, forced.output
 
 
-# Runs one deploy and kills its own process just before its N-th file operation (a rename that
-# publishes a file, or a delete), so every step of a deploy is the last one in some run.
-KILLER = """
-import os, signal, sys
-from pathlib import Path
-from vidsite.deploy import deploy
-left = [int(sys.argv[3])]
-def counted(real):
-    def op(*args, **kwargs):
-        left[0] -= 1
-        if left[0] == 0:
-            os.kill(os.getpid(), signal.SIGKILL)
-        return real(*args, **kwargs)
-    return op
-os.replace, os.remove, os.unlink = counted(os.replace), counted(os.remove), counted(os.unlink)
-deploy(Path(sys.argv[1]), sys.argv[2], workers=1, keep=0)
-"""
-
-
 def test_a_deploy_killed_at_any_step_keeps_every_remote_file_accounted_for(site_factory, tmp_path: Path) -> None:
     site = site_factory(PAGES, CONFIG)
     out = site / "output"
@@ -206,7 +164,7 @@ def test_a_deploy_killed_at_any_step_keeps_every_remote_file_accounted_for(site_
     for n in range(1, 200):
         target = tmp_path / f"kill-{n}"
         shutil.copytree(base, target)
-        killed = subprocess.run([sys.executable, "-c", KILLER, str(out), f"file://{target}", str(n)], env=env,
+        killed = subprocess.run([sys.executable, "-c", KILLER, str(out), f"file://{target}", str(n), "0"], env=env,
                                 capture_output=True, text=True, timeout=60)
         if killed.returncode == 0:  # the deploy had fewer than n steps: every step was interrupted once
             steps = n - 1
