@@ -142,3 +142,26 @@ def s3(monkeypatch):
     yield client, endpoint
     urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST"), timeout=10)
     server.stop()  # moto keeps buckets per process: the reset leaves none for the next test in this worker
+
+
+CHROMIUM = __import__("shutil").which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture
+def browser():
+    """Headless Debian chromium through playwright; skipped locally without it, a failure under CI."""
+    import os
+
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail("chromium is missing: .ci/run installs it with apt-get")
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api") if not os.environ.get("CI") else __import__(
+        "playwright.sync_api", fromlist=["sync_playwright"])
+    with sync_api.sync_playwright() as p:
+        chrome = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--autoplay-policy=no-user-gesture-required", "--disable-quic",
+            "--force-color-profile=srgb", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run"])
+        yield chrome
+        chrome.close()

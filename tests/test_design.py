@@ -218,19 +218,14 @@ ACCENT_PROBE = """async () => {
 }"""
 
 
-def test_light_arabic_pages_in_chromium_match_their_video(tmp_path: Path) -> None:
+def test_light_arabic_pages_in_chromium_match_their_video(tmp_path: Path, request) -> None:
     """In the playing video, the accent bar matches the page's CSS accent (±3) for all six accents;
     the light theme's page is light; an Arabic page is dir=rtl."""
-    import os
     import threading
     import time
 
     from conftest import make_site, run
 
-    sync_api = (pytest.importorskip("playwright.sync_api") if not os.environ.get("CI")
-                else __import__("playwright.sync_api", fromlist=["sync_playwright"]))
-    if not Path("/usr/bin/chromium").exists() and not os.environ.get("CI"):
-        pytest.skip("no /usr/bin/chromium")
     import uvicorn
     from starlette.applications import Starlette
     from starlette.staticfiles import StaticFiles
@@ -240,6 +235,7 @@ def test_light_arabic_pages_in_chromium_match_their_video(tmp_path: Path) -> Non
     site = make_site(tmp_path / "site", pages, 'title = "موقع"\nlanguage = "ar"\ntheme = "light"\n'
                      '[video]\nwidth = 640\nheight = 360\nfps = 30\n')
     assert run("build", str(site)).exit_code == 0
+    browser = request.getfixturevalue("browser")  # after the build: playwright runs an event loop in this thread
     app = Starlette()
     app.mount("/", StaticFiles(directory=site / "output", html=True))  # answers Range requests
     from conftest import free_port
@@ -253,39 +249,33 @@ def test_light_arabic_pages_in_chromium_match_their_video(tmp_path: Path) -> Non
         assert time.monotonic() < deadline, "server did not start"
         time.sleep(0.02)
     try:
-        with sync_api.sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium",
-                                        args=["--no-sandbox", "--autoplay-policy=no-user-gesture-required", "--force-color-profile=srgb"])
-            try:
-                page = browser.new_page()
-                for accent in accents:
-                    page.goto(f"http://127.0.0.1:{port}/{accent}/index.html")
-                    info = page.evaluate(ACCENT_PROBE)
-                    assert info["dir"] == "rtl" and info["lang"] == "ar"
-                    assert info["bg"] == "rgb(248, 250, 252)"  # the light theme's background
-                    css = [int(info["accent"][i:i + 2], 16) for i in (1, 3, 5)]
-                    assert css == [int(LIGHT.accents[accent][i:i + 2], 16) for i in (1, 3, 5)]
-                    r, g, b = (c / 255 for c in css)
-                    cb = 224 * (b - (0.2126 * r + 0.7152 * g + 0.0722 * b)) / 1.8556
-                    # Chromium's software YUV->RGB (libyuv) caps the BT.709 Cb->B factor 2.112 at 2.0:
-                    # a solid #2563EB still reads B=227. That much is the player's, not ours.
-                    room = [3, 3, 3 + 0.112 * abs(cb)]
-                    assert all(abs(a - c) <= t for a, c, t in zip(info["pixel"], css, room)), (accent, info)
-                # transcript lines seek; the chapter and line being played are marked
-                page.goto(f"http://127.0.0.1:{port}/{accents[0]}/index.html")
-                lines = page.locator(".transcript button.seek")
-                assert lines.count() >= 2 and page.locator("ol.chapters button").count() == lines.count()
-                page.evaluate("document.getElementById('player').muted = true")
-                lines.nth(1).click()
-                start = float(lines.nth(1).get_attribute("data-t"))
-                page.wait_for_function(f"document.getElementById('player').currentTime >= {start}", timeout=10_000)
-                page.wait_for_function("document.querySelectorAll('ol.chapters button')[1]"
-                                       ".getAttribute('aria-current') === 'true'", timeout=10_000)
-                assert lines.nth(1).get_attribute("aria-current") == "true"
-                assert lines.nth(0).get_attribute("aria-current") is None
-                assert page.locator('meta[name="description"]').get_attribute("content")
-            finally:
-                browser.close()
+        page = browser.new_page()
+        for accent in accents:
+            page.goto(f"http://127.0.0.1:{port}/{accent}/index.html")
+            info = page.evaluate(ACCENT_PROBE)
+            assert info["dir"] == "rtl" and info["lang"] == "ar"
+            assert info["bg"] == "rgb(248, 250, 252)"  # the light theme's background
+            css = [int(info["accent"][i:i + 2], 16) for i in (1, 3, 5)]
+            assert css == [int(LIGHT.accents[accent][i:i + 2], 16) for i in (1, 3, 5)]
+            r, g, b = (c / 255 for c in css)
+            cb = 224 * (b - (0.2126 * r + 0.7152 * g + 0.0722 * b)) / 1.8556
+            # Chromium's software YUV->RGB (libyuv) caps the BT.709 Cb->B factor 2.112 at 2.0:
+            # a solid #2563EB still reads B=227. That much is the player's, not ours.
+            room = [3, 3, 3 + 0.112 * abs(cb)]
+            assert all(abs(a - c) <= t for a, c, t in zip(info["pixel"], css, room)), (accent, info)
+        # transcript lines seek; the chapter and line being played are marked
+        page.goto(f"http://127.0.0.1:{port}/{accents[0]}/index.html")
+        lines = page.locator(".transcript button.seek")
+        assert lines.count() >= 2 and page.locator("ol.chapters button").count() == lines.count()
+        page.evaluate("document.getElementById('player').muted = true")
+        lines.nth(1).click()
+        start = float(lines.nth(1).get_attribute("data-t"))
+        page.wait_for_function(f"document.getElementById('player').currentTime >= {start}", timeout=10_000)
+        page.wait_for_function("document.querySelectorAll('ol.chapters button')[1]"
+                               ".getAttribute('aria-current') === 'true'", timeout=10_000)
+        assert lines.nth(1).get_attribute("aria-current") == "true"
+        assert lines.nth(0).get_attribute("aria-current") is None
+        assert page.locator('meta[name="description"]').get_attribute("content")
     finally:
         server.should_exit = True
         thread.join(timeout=10)

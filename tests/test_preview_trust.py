@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -17,7 +16,6 @@ import pytest
 
 from conftest import free_port, make_site, run
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FACTOR = float(os.environ.get("VIDSITE_TEST_TIMEOUT_FACTOR", "1"))  # CI on a busy machine sets 3 or more
 
 
@@ -77,21 +75,6 @@ def served(tmp_path: Path):
         proc.wait(timeout=10 * FACTOR)
     except subprocess.TimeoutExpired:
         proc.kill()
-
-
-@pytest.fixture
-def browser():
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail("chromium is missing: .ci/run installs it with apt-get")
-        pytest.skip("chromium is not installed (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api") if not os.environ.get("CI") else __import__(
-        "playwright.sync_api", fromlist=["sync_playwright"])
-    with sync_api.sync_playwright() as p:
-        chrome = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        yield chrome
-        chrome.close()
 
 
 PLAY_TO = """async ([t, limit]) => {

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -72,7 +72,7 @@ def _cache_files(site: Path) -> set[str]:
     return {p.relative_to(cache).as_posix() for p in cache.rglob("*") if p.is_file() and p.parts[-2] != "speech"}
 
 
-def test_review_reports_exactly_the_changed_scenes_and_builds_only_them(repo: Path) -> None:
+def test_review_reports_exactly_the_changed_scenes_and_builds_only_them(repo: Path, browser) -> None:
     assert run("build", str(repo)).exit_code == 0  # the cache holds BASE, as on a developer's machine
     warm = _cache_files(repo)
     _edit(repo / "content/b.md", "items: [One, Two, Three]", "items: [One, Two, Tres]")
@@ -115,29 +115,20 @@ def test_review_reports_exactly_the_changed_scenes_and_builds_only_them(repo: Pa
     md = (folder / "review.md").read_text()
     assert "`b/`" in md and "**really**" in md and "Unchanged (2)" in md and "![" not in md
     assert "(frames/" in md and "`a/`" in md.split("Unchanged")[1]
-    _browser_shows(folder / "index.html")
+    _browser_shows(folder / "index.html", browser)
 
 
-def _browser_shows(index: Path) -> None:
+def _browser_shows(index: Path, browser: Any) -> None:
     """The HTML loads in Chromium and its before/after images decode."""
-    sync_api = (pytest.importorskip("playwright.sync_api") if not os.environ.get("CI")
-                else __import__("playwright.sync_api", fromlist=["sync_playwright"]))
-    if not Path("/usr/bin/chromium").exists() and not os.environ.get("CI"):
-        pytest.skip("no /usr/bin/chromium")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
-        try:
-            page = browser.new_page()
-            page.goto(index.as_uri())
-            page.wait_for_function("[...document.images].length === 4 && [...document.images].every("
-                                   "i => i.complete && i.naturalWidth === 320)", timeout=10_000)
-            assert page.locator("section.page").count() == 1
-            assert page.locator("section.page").get_attribute("data-url") == "b/"
-            assert page.locator("article.scene ins").first.inner_text() == "really"
-            href = page.locator("a.clip.after").last.get_attribute("href")
-            assert href.startswith("head/b/video.mp4#t=")
-        finally:
-            browser.close()
+    page = browser.new_page()
+    page.goto(index.as_uri())
+    page.wait_for_function("[...document.images].length === 4 && [...document.images].every("
+                           "i => i.complete && i.naturalWidth === 320)", timeout=10_000)
+    assert page.locator("section.page").count() == 1
+    assert page.locator("section.page").get_attribute("data-url") == "b/"
+    assert page.locator("article.scene ins").first.inner_text() == "really"
+    href = page.locator("a.clip.after").last.get_attribute("href")
+    assert href.startswith("head/b/video.mp4#t=")
 
 
 def test_a_rename_is_a_rename_and_a_scene_that_only_moved_is_no_change(repo: Path) -> None:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -19,7 +17,6 @@ from PIL import Image
 
 from conftest import free_port, make_site
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PAGE = """---
 title: Served
 accent: green
@@ -88,22 +85,6 @@ def served(tmp_path: Path):
     except subprocess.TimeoutExpired:
         proc.kill()
         pytest.fail("vidsite serve did not stop on Ctrl-C")
-
-
-@pytest.fixture
-def browser():
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail("chromium is missing: .ci/run installs it with apt-get")
-        pytest.skip("chromium is not installed (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api") if not os.environ.get("CI") else __import__(
-        "playwright.sync_api", fromlist=["sync_playwright"])
-    with sync_api.sync_playwright() as p:
-        chrome = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--autoplay-policy=no-user-gesture-required", "--disable-quic",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"])
-        yield chrome
-        chrome.close()
 
 
 SEEK_AND_READ = """async (t) => {
