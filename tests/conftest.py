@@ -23,6 +23,7 @@ width = 320
 height = 180
 fps = 30
 """
+ESPEAK = SMALL + '[tts]\nengine = "espeak"\n'  # the offline voice, never a network attempt
 
 
 def make_site(root: Path, files: dict[str, str], config: str = SMALL) -> Path:

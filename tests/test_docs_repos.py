@@ -11,18 +11,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import run
+from conftest import ESPEAK, run
 
 REPOS = Path(__file__).resolve().parents[2] / "shared" / "docs-repos"
-CONFIG = """title = "{name}"
-content_dir = "{content}"
-[video]
-width = 320
-height = 180
-fps = 30
-[tts]
-engine = "espeak"
-"""
+CONFIG = ESPEAK.replace('title = "Test site"', 'title = "{name}"\ncontent_dir = "{content}"')
 # repository, content_dir, pages in the docs tool's order (from mkdocs.yml nav / SUMMARY.md)
 CASES = [
     ("fastapi", "docs/en/docs", ["tutorial/first-steps", "tutorial/query-params"]),

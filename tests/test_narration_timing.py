@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import webvtt
-from conftest import decode, run
+from conftest import ESPEAK, decode, run
 
 from vidsite.config import TTSConfig, VideoConfig
 from vidsite.models import Scene
@@ -26,15 +26,6 @@ from vidsite.timeline import webvtt as write_vtt
 
 CORPUS = Path("/work/shared/corpus")
 FPS = 30
-ESPEAK = """
-title = "T"
-[video]
-width = 320
-height = 180
-fps = 30
-[tts]
-engine = "espeak"
-"""
 
 
 @pytest.fixture

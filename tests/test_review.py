@@ -9,17 +9,8 @@ from typing import Any
 
 import numpy as np
 import pytest
-from conftest import make_site, run
+from conftest import ESPEAK, make_site, run
 
-CONFIG = """
-title = "Review site"
-[video]
-width = 320
-height = 180
-fps = 30
-[tts]
-engine = "espeak"
-"""
 
 
 def _page(name: str) -> str:
@@ -54,7 +45,7 @@ def _git(repo: Path, *args: str) -> str:
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     site = make_site(tmp_path / "repo", {f"content/{n}.md": _page(n) for n in "abc"} | {".gitignore": "output/\n.vidsite/\n"},
-                     CONFIG)
+                     ESPEAK)
     _git(site, "init", "-q")
     _git(site, "add", "-A")
     _git(site, "commit", "-qm", "three pages")
