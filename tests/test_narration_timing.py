@@ -116,7 +116,8 @@ def test_an_explicit_pause_replaces_the_automatic_one_exactly(speaker) -> None:
 def test_check_estimates_with_the_pauses(site_factory) -> None:
     from vidsite.check import estimate
 
-    assert estimate("One. Two. Three.", 175, 0.4, 0.7) - estimate("One. Two. Three.", 175, 0.0, 0.0) == pytest.approx(0.8)
+    paused, unpaused = TTSConfig(sentence_pause=0.4), TTSConfig(sentence_pause=0.0, paragraph_pause=0.0)
+    assert estimate("One. Two. Three.", paused) - estimate("One. Two. Three.", unpaused) == pytest.approx(0.8)
 
 
 # --- reveals ------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from vidsite.config import load_config
+from vidsite.config import TTSConfig, load_config
 from vidsite.content.discover import discover
 from vidsite.content.includes import Note
 from vidsite.models import Page, Scene
@@ -15,14 +15,14 @@ from vidsite.speech.speak import units
 from vidsite.timeline import scene_seconds
 
 
-def estimate(text: str, rate_wpm: int, sentence_pause: float = 0.4, paragraph_pause: float = 0.7) -> float:
-    """Seconds of speech: words at the speaking rate, plus the pauses the build adds between sentences."""
+def estimate(text: str, tts: TTSConfig) -> float:
+    """Seconds of speech: words at [tts] rate, plus the pauses the build adds between sentences."""
     seconds = 0.0
-    for unit in units(text, sentence_pause, paragraph_pause):
+    for unit in units(text, tts.sentence_pause, tts.paragraph_pause):
         if isinstance(unit, float):
             seconds += unit
         else:
-            seconds += len(re.findall(r"\w+", unit)) * 60 / rate_wpm + 0.1
+            seconds += len(re.findall(r"\w+", unit)) * 60 / tts.rate + 0.1
     return seconds
 
 
@@ -40,8 +40,8 @@ def check_site(root: Path, drafts: bool = False, notes: list[Note] | None = None
     for page in pages:
         rows = []
         for scene in page.scenes:
-            text = narrate(scene)
-            speech = estimate(text, config.tts.rate, config.tts.sentence_pause, config.tts.paragraph_pause)
+            text = narrate(scene, page.language)  # as the build narrates it
+            speech = estimate(text, config.tts)
             rows.append((scene, text, scene_seconds(scene, speech, v)))
         out.append((page, rows))
     return out
