@@ -37,7 +37,7 @@ def test_corpus_pages_make_clean_scenes(path: Path) -> None:
     assert len(page.scenes) >= 4
     for scene in page.scenes:
         text = narrate(scene)
-        assert text.strip(), scene
+        assert text.strip() or scene.fields.get("part", 1) > 1, scene  # a continued code slide is read, not said
         assert not MARKDOWN_SYNTAX.search(text), (scene.type, text)
 
 

@@ -7,7 +7,6 @@ import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-
 from conftest import run
 
 CONFIG = 'title = "Docs"\nbase_url = "https://docs.example.com/"\nhashed_names = true\n' \
@@ -46,7 +45,7 @@ def test_hashed_names_cache_control_and_manifest(site_factory) -> None:
     # an edit replaces the hashed files instead of piling them up
     (site / "content/guide/p0.md").write_text(PAGES["content/guide/p0.md"].replace("This is page 0.", "Page zero."))
     assert run("build", str(site)).exit_code == 0
-    assert len(list((site / "output/guide/p0").iterdir())) == 7
+    assert len(list((site / "output/guide/p0").iterdir())) == 8  # video, poster, captions ×2, chapters, storyboard, manifest, page
 
 
 def test_sitemap_and_feeds_validate(site_factory) -> None:
@@ -85,7 +84,7 @@ def test_file_deploy_is_incremental_and_bounded(site_factory, tmp_path: Path) ->
     assert first.exit_code == 0, first.output
     local = json.loads((site / "output/manifest.json").read_text())["files"]
     assert _uploaded(first.output) == len(local)
-    for name, entry in local.items():
+    for name in local:
         assert (target / name).read_bytes() == (site / "output" / name).read_bytes()
     assert _uploaded(_deploy(site, f"file://{target}").output) == 0  # no-op
     # one page edited: its changed files and the HTML/manifests/feeds, nothing else
@@ -155,3 +154,38 @@ def test_s3_deploy_sets_types_and_cache_control(s3, site_factory) -> None:
     assert 0 < _uploaded(again.output) < len(local)
     body = s3.get_object(Bucket="docs", Key="site/manifest.json")["Body"].read()
     assert json.loads(body)["files"] == json.loads((site / "output/manifest.json").read_text())["files"]
+
+
+def test_python_api_builds_and_deploys_with_documented_statistics(site_factory, tmp_path: Path, monkeypatch) -> None:
+    from dataclasses import fields
+
+    import pytest
+
+    from vidsite.api import Site
+    from vidsite.build import BuildStats
+    from vidsite.deploy import DeployError, Plan
+
+    site = Site.load(site_factory(PAGES, CONFIG))
+    target = tmp_path / "www"
+    with pytest.raises(DeployError, match="vidsite build"):
+        site.deploy(f"file://{target}")  # nothing built yet
+    stats = site.build(jobs=1)
+    assert (stats.pages, stats.pages_built, stats.scenes) == (3, 3, 3)
+    assert json.loads((site.root / "output/build.json").read_text())["segments_encoded"] == stats.segments_encoded
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")  # for s3:// only: a file:// deploy ignores it
+    plan = site.deploy(f"file://{target}")
+    local = json.loads((site.root / "output/manifest.json").read_text())["files"]
+    assert sorted(plan.upload) == sorted(local) and plan.unchanged == 0 and _remote(target)["files"] == local
+    again = site.deploy(f"file://{target}", dry_run=True)
+    assert again.upload == [] and again.unchanged == len(local)
+    with pytest.raises(TypeError, match="max_delete"):
+        site.deploy(f"file://{target}", max_delete=3)  # a misspelt argument is named, not blamed on config.toml
+    with pytest.raises(DeployError, match="s3://"):
+        site.deploy(f"file://{target}", endpoint_url="http://127.0.0.1:9")
+    draft = site.build(output=tmp_path / "draft", quality="draft", jobs=1)
+    assert draft.pages_built == 3
+    with pytest.raises(DeployError, match="draft-quality"):
+        site.deploy(f"file://{target}", output=tmp_path / "draft")
+    doc = (Path(__file__).parent.parent / "docs/python-api.md").read_text(encoding="utf-8")
+    for name in [f.name for f in fields(BuildStats)] + ["nothing_to_do"] + [f.name for f in fields(Plan)]:
+        assert f"| `{name}` |" in doc, f"{name} is not documented in docs/python-api.md"

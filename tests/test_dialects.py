@@ -29,9 +29,12 @@ def _one(tmp_path: Path, body: str, files: dict[str, str] | None = None) -> tupl
 
 
 def _said_and_shown(page: Page) -> str:
+    """Narration, and fields as drawn (their inline Markdown styled: link targets and marks not shown)."""
     from vidsite.narrate.templates import narrate
+    from vidsite.render.inline import plain
 
-    return "\n".join(narrate(s) + json.dumps(s.fields) for s in page.scenes)
+    return "\n".join(narrate(s) + json.dumps({k: plain(v) if isinstance(v, str) else v for k, v in s.fields.items()})
+                     for s in page.scenes)
 
 
 def test_admonitions_become_callouts_with_title_and_body(tmp_path: Path) -> None:
@@ -39,8 +42,10 @@ def test_admonitions_become_callouts_with_title_and_body(tmp_path: Path) -> None
                              '    It is needed.\n\n??? tip\n    Collapsed body.\n\nAfter.\n')
     callouts = [s for s in page.scenes if s.type == "callout"]
     assert [c.fields["kind"] for c in callouts] == ["warning", "tip"]
-    assert callouts[0].fields["title"] == "Python version" and "3.10 or later. It is needed." in callouts[0].fields["text"]
-    assert callouts[0].narration.startswith("Warning: Python version.") and '"' not in callouts[0].narration
+    assert callouts[0].fields["title"] == "Python version"
+    assert callouts[0].fields["text"] == "Use **3.10** or later.\n\nIt is needed."  # drawn bold, both paragraphs
+    assert callouts[0].narration.startswith("Setup. Warning: Python version.")  # the section's heading first
+    assert '"' not in callouts[0].narration
     assert callouts[1].narration.startswith("Tip: Collapsed body") and callouts[0].line == 5
     assert "!!!" not in _said_and_shown(page) and "???" not in _said_and_shown(page)
 
@@ -55,7 +60,7 @@ def test_pymdownx_blocks_tabs_containers_and_github_alerts(tmp_path: Path) -> No
     assert callouts == [("note", "Technical Details", "Inside the block."), ("danger", "Careful", "Do not."),
                         ("tip", "Docusaurus", "A tip."), ("important", "Important", "Read this.")]
     code = next(s for s in page.scenes if s.type == "code")
-    assert code.fields["caption"] == "Python 3.10+" and code.fields["code"] == "x: int | None"
+    assert code.fields["tab"] == "Python 3.10+" and code.fields["code"] == "x: int | None"
     said = _said_and_shown(page)
     for mark in ("///", ":::", "[!", "tab |"):
         assert mark not in said
@@ -181,3 +186,53 @@ def test_callout_kinds_are_drawn_distinctly() -> None:
         assert np.abs(images[a] - images[b]).sum(axis=2).astype(bool).mean() > 0.01
     warning = images["warning"].reshape(-1, 3)
     assert (np.abs(warning - [0xff, 0x91, 0x00]).sum(axis=1) < 30).mean() > 0.005  # the warning's orange is drawn
+
+
+def test_hugo_include_shortcodes_read_their_files_and_unknown_ones_are_notes(tmp_path: Path) -> None:
+    files = {"snippets/intro.md": "Shared intro paragraph.\n", "snippets/plain.txt": "Plain included words.\n",
+             "code/hello.go": 'package main\n\nfunc main() { println("hi") }\n', "code/pod.yaml": "kind: Pod\n"}
+    body = ('---\ntitle: Hugo includes\n---\n\n## Shared\n\n{{% include "snippets/intro.md" %}}\n\n'
+            '{{< readfile file="snippets/plain.txt" >}}\n\n## Code\n\n{{< code lang="go" file="code/hello.go" >}}\n\n'
+            '{{< codenew file="code/pod.yaml" >}}\n\nInline {{< badge "beta" >}} word.\n\n'
+            '{{< readfile "snippets/missing.md" >}}\n')
+    site = make_site(tmp_path / "site", {"content/page.md": body, **files})
+    notes: list[Note] = []
+    page = _pages(site, notes)[0]
+    said = _said_and_shown(page)
+    assert "Shared intro paragraph." in said and "Plain included words." in said and "Inline word." in said
+    codes = {s.fields["language"]: s.fields["code"] for s in page.scenes if s.type == "code"}
+    assert codes == {"go": 'package main\n\nfunc main() { println("hi") }', "yaml": "kind: Pod"}
+    assert [(n.line, n.message.split(" (")[0]) for n in notes] == [
+        (19, "include `snippets/missing.md` not found"), (17, "shortcode `badge` is not known; dropped")]
+    assert all(n.path == site / "content/page.md" for n in notes)
+    assert "{{" not in said and "badge" not in said and "beta" not in said
+
+
+def test_an_untrusted_config_cannot_widen_what_includes_read(tmp_path: Path, caplog) -> None:
+    """A pull request's config.toml lists folders outside the repository (absolute, `../..`, a
+    symlink out) and a hidden one: none is read; a folder inside the repository still is."""
+    repo, outside = tmp_path / "repo", tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text("OUTSIDE_SECRET\n")
+    make_site(repo, {".git/config": "[remote]\nurl = git@secret-remote\n", ".env": "SECRET_TOKEN=hunter2\n",
+                     "shared/snippet.py": "SHARED_OK = 1\n"}, "")
+    (repo / "linkout").symlink_to(outside)
+    paths = [str(outside), "../..", "../.git", "../linkout", "../shared"]
+    body = ("# Leak\n\n```\n{!../../../outside/secret.txt!}\n```\n\n```\n{!../../.git/config!}\n```\n\n"
+            "```\n{{#include out.txt}}\n```\n\n```\n{{#include env.txt}}\n```\n\n```python\n{!../../shared/snippet.py!}\n```\n")
+    site = make_site(repo / "site", {"docs/page.md": body}, f"include_paths = {json.dumps(paths)}\n" + DOCS)
+    (site / "docs/out.txt").symlink_to(outside / "secret.txt")
+    (site / "docs/env.txt").symlink_to(repo / ".env")
+    with caplog.at_level(logging.WARNING):
+        result = run("build", str(site))
+    assert result.exit_code == 0, result.output
+    said = [r.getMessage() for r in caplog.records]
+    ignored = [m for m in said if "config.toml: include_paths" in m and "never read" in m]
+    assert len(ignored) == 4 and sum("outside the repository" in m for m in ignored) == 3
+    assert sum("page.md:" in m and "not found" in m for m in said) == 4
+    page = _pages(site)[0]
+    shown = _said_and_shown(page) + "".join(p.read_text(errors="replace") for p in (site / "output").rglob("*")
+                                            if p.is_file() and p.suffix in (".json", ".vtt", ".srt", ".html"))
+    for secret in ("OUTSIDE_SECRET", "secret-remote", "hunter2", "SECRET_TOKEN"):
+        assert secret not in shown
+    assert any(s.type == "code" and s.fields["code"] == "SHARED_OK = 1" for s in page.scenes)

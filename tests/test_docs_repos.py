@@ -87,6 +87,14 @@ def test_docs_repository_builds_in_place(name: str, content: str, order: list[st
     if name == "rust-book":  # the anchor was honoured: the lines around it are not on that slide
         ch3 = [f for f in shown["ch03-01-variables-and-mutability"] if "spaces.len()" in f.get("code", "")]
         assert ch3 and all("fn main" not in f["code"] for f in ch3)
+    from test_fidelity import (  # every word reaches the viewer (issue 17)
+        assert_faithful,
+        coverage_tool,
+    )
+
+    tool = coverage_tool()
+    for url, m in manifests.items():
+        assert_faithful(tool.report((site / m["source"]).read_text(), m), f"{name}/{url}")
 
 
 def test_fastapi_code_slide_shows_its_code_and_tabs_name_their_version(tmp_path: Path) -> None:
@@ -103,5 +111,23 @@ def test_fastapi_code_slide_shows_its_code_and_tabs_name_their_version(tmp_path:
     assert {"kind": "note", "title": "Technical Details"}.items() <= callouts[0].fields.items()
     assert callouts[0].narration.startswith("Note: Technical Details.") and '"' not in callouts[0].narration
     query = next(p for p in pages if p.slug == "query-params")
-    captions = [s.fields["caption"] for s in query.scenes if s.type == "code" and s.fields["caption"]]
-    assert "Python 3.10+" in captions and "Python 3.8+" in captions
+    tabs = [s.fields.get("tab") for s in query.scenes if s.type == "code"]
+    assert "Python 3.10+" in tabs and "Python 3.8+" in tabs
+
+
+@pytest.mark.parametrize("name,content,titles", [
+    ("mkdocs", "docs", {"getting-started": "Getting Started", "user-guide/installation": "MkDocs Installation",
+                          "user-guide/deploying-your-docs": "Deploying your docs"}),
+    ("rust-book", "src", {"ch01-02-hello-world": "Hello, World!",
+                          "ch03-01-variables-and-mutability": "Variables and Mutability"}),
+], ids=["mkdocs", "rust-book"])
+def test_page_titles_are_the_navigations(name: str, content: str, titles: dict[str, str], tmp_path: Path) -> None:
+    """`- Getting Started: getting-started.md` names the page (its heading says "… with MkDocs"); a
+    page the nav lists by folder (`User Guide: user-guide/`) keeps its heading."""
+    site = _repo(name, tmp_path)
+    (site / "config.toml").write_text(CONFIG.format(name=name, content=content))
+    from vidsite.config import load_config
+    from vidsite.content.discover import discover
+
+    pages, _ = discover(site, load_config(site))
+    assert {p.url: p.title for p in pages} == titles

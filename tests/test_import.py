@@ -4,21 +4,30 @@ from __future__ import annotations
 
 import doctest
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
-
 from conftest import FIXTURES, manifest, run
+
 from vidsite.content.importers import parse_cues
 from vidsite.content.parse import parse_page
+from vidsite.content.scenes import COMMON, SCENE_TYPES
+from vidsite.narrate.templates import narrate
 
 CONFIG = 'title = "x"\n[video]\nwidth = 160\nheight = 90\n[tts]\nengine = "espeak"\n'
 CORPUS = sorted(p for p in (FIXTURES / "corpus").glob("*.md") if p.name != "SOURCES.md")
 
 
 def _scenes(page):  # type: ignore[no-untyped-def]
-    return [(s.type, {k: v for k, v in s.fields.items() if k != "_path"}, s.narration, s.voice, s.min_duration,
-             s.max_duration) for s in page.scenes]
+    """What a page's scenes show and say: fields as their type reads them (defaults filled in) and the
+    narration as spoken (written out, or the template's)."""
+    return [(s.type, _fields(s), narrate(s, page.language), s.voice, s.min_duration, s.max_duration) for s in page.scenes]
+
+
+def _fields(scene):  # type: ignore[no-untyped-def]
+    visual = {k: v for k, v in scene.fields.items() if not k.startswith("_")}
+    return SCENE_TYPES[scene.type].model_validate(visual).model_dump(exclude=COMMON)
 
 
 def test_video_gen_yaml_imports_with_its_scenes_fields_and_voices(site_factory) -> None:
@@ -55,7 +64,11 @@ def test_corpus_imports_to_the_same_scenes_as_its_automatic_build(path: Path, tm
     imported = parse_page(tmp_path / "content" / f"{path.stem}.md", f"{path.stem}.md")
     automatic = parse_page(path, path.name)
     assert _scenes(imported) == _scenes(automatic)
-    assert "```scene " in (tmp_path / "content" / f"{path.stem}.md").read_text()
+    written = (tmp_path / "content" / f"{path.stem}.md").read_text()
+    assert "```scene " in written
+    frozen = [s for s in imported.scenes if s.narration is not None]
+    assert all(s.narration != narrate(replace(s, narration=None)) for s in frozen)  # only what templates miss
+    assert len(frozen) < len(imported.scenes)
 
 
 def test_imported_corpus_page_builds(tmp_path: Path) -> None:
@@ -99,9 +112,106 @@ def test_txt_docx_and_pdf_import(site_factory, tmp_path: Path) -> None:
     assert setup.title == "Setup guide" and [s.type for s in setup.scenes] == ["title", "list", "outro"]
     assert setup.scenes[1].fields["items"] == ["Fast", "Small"]
     report = parse_page(site / "content/imported/report.md", "imported/report.md")
-    assert any("Revenue grew in every region." in (s.narration or "") for s in report.scenes)
+    assert any("Revenue grew in every region." in narrate(s) for s in report.scenes)
     assert run("build", str(site)).exit_code == 0
     assert (site / "output/imported/notes/video.mp4").exists()
+
+
+SAMPLE = """# Deploy guide
+
+Deploying takes two steps.
+
+- Build the site
+- Upload the output
+
+Run the build with the draft quality first, so you can look at it:
+
+```bash
+vidsite build --quality draft
+```
+"""
+
+
+def test_imported_narration_is_written_only_where_a_template_would_not_say_it(tmp_path: Path) -> None:
+    src, site = tmp_path / "deploy.md", tmp_path / "site"
+    src.write_text(SAMPLE)
+    (site / "content").mkdir(parents=True)
+    automatic = parse_page(src, src.name)
+    beyond = sum(narrate(s) != narrate(replace(s, narration=None)) for s in automatic.scenes)
+    for flag, written in (("--freeze-narration", len(automatic.scenes)), (None, beyond)):
+        assert run("import", str(src), "--site", str(site), "--force", *([flag] if flag else [])).exit_code == 0
+        target = site / "content/deploy.md"
+        assert target.read_text().count("\nnarration:") == written
+        assert _scenes(parse_page(target, "deploy.md")) == _scenes(automatic)
+        target.write_text(target.read_text().replace("- Upload the output", "- Upload the output to S3"))
+        items = next(s for s in parse_page(target, "deploy.md").scenes if s.type == "list")
+        assert ("Upload the output to S3" in narrate(items)) == (flag is None)  # an edit is spoken unless frozen
+    assert 0 < beyond < len(automatic.scenes)
+
+
+def test_a_translated_page_keeps_its_language(tmp_path: Path) -> None:
+    src, site = tmp_path / "guia.es.md", tmp_path / "site"
+    src.write_text("# Guía de instalación\n\nInstale el paquete con pip.\n\n- Rápido\n- Pequeño\n", encoding="utf-8")
+    (site / "content").mkdir(parents=True)
+    result = run("import", str(src), "--site", str(site))
+    assert result.exit_code == 0, result.output
+    target = site / "content/guia.es.md"  # the name keeps the language, for a site's translations
+    assert "language: es" in target.read_text(encoding="utf-8")  # and the page says it, for any site
+    page = parse_page(target, target.name)
+    assert page.language == "es" and page.title == "Guía de instalación"
+    said = " ".join(narrate(s, page.language) for s in page.scenes)
+    assert "Instale el paquete con pip." in said and "Thanks for watching" not in said
+
+
+TEXT = r"""Release Notes
+=============
+
+Long paths like \\?\C:\very\long\path work now; *stars*, _underscores_ and <b>tags</b> stay as typed.
+# this line goes on the paragraph
+
+KNOWN ISSUES
+
+• Slow on 2 cores
+* Large PDFs
+    take a while
+1. Update first
+2) Then restart
+"""
+VERBATIM = (r"Long paths like \\?\C:\very\long\path work now; *stars*, _underscores_ and <b>tags</b> stay as typed. "
+            "# this line goes on the paragraph")
+
+
+def test_plain_text_is_read_as_text_not_markdown(tmp_path: Path) -> None:
+    from vidsite.content.importers import text_markdown
+    from vidsite.content.markdown import parse
+
+    blocks = [(t.type, "".join(c.content for c in t.children or [] if c.type == "text")) for t in parse(text_markdown(TEXT))
+              if t.type == "inline" or t.type.endswith("list_open") or t.type == "heading_open"]
+    assert blocks == [("heading_open", ""), ("inline", "Release Notes"), ("inline", VERBATIM),
+                      ("heading_open", ""), ("inline", "KNOWN ISSUES"),
+                      ("bullet_list_open", ""), ("inline", "Slow on 2 cores"), ("inline", "Large PDFs take a while"),
+                      ("ordered_list_open", ""), ("inline", "Update first"), ("inline", "Then restart")]
+    src, site = tmp_path / "notes.txt", tmp_path / "site"
+    src.write_text(TEXT)
+    (site / "content").mkdir(parents=True)
+    assert run("import", str(src), "--site", str(site)).exit_code == 0
+    page = parse_page(site / "content/notes.md", "notes.md")
+    assert page.title == "Release Notes"
+    lists = [s.fields for s in page.scenes if s.type == "list"]
+    assert [f["items"] for f in lists] == [["Slow on 2 cores", "Large PDFs take a while"], ["Update first", "Then restart"]]
+    assert lists[0]["header"] == "KNOWN ISSUES"
+
+
+def test_plain_text_reaches_the_slide_verbatim(tmp_path: Path) -> None:
+    from vidsite.render.inline import plain
+
+    src, site = tmp_path / "notes.txt", tmp_path / "site"
+    src.write_text(TEXT)
+    (site / "content").mkdir(parents=True)
+    assert run("import", str(src), "--site", str(site)).exit_code == 0
+    page = parse_page(site / "content/notes.md", "notes.md")
+    shown = [plain(v) for s in page.scenes for v in s.fields.values() if isinstance(v, str)]
+    assert VERBATIM in shown
 
 
 def _pdf(lines: list[str]) -> bytes:
@@ -110,8 +220,8 @@ def _pdf(lines: list[str]) -> bytes:
     objects = [
         "<< /Type /Catalog /Pages 2 0 R >>",
         "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-        "/Resources << /Font << /F1 5 0 R >> >> >>",
+        ("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+         "/Resources << /Font << /F1 5 0 R >> >> >>"),
         f"<< /Length {len(text)} >>\nstream\n{text}\nendstream",
         "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     ]
@@ -164,7 +274,8 @@ def test_new_site_and_wizard(tmp_path: Path) -> None:
 
 def test_schema_covers_frontmatter_and_every_scene_type() -> None:
     data = json.loads(run("schema").output)
-    assert len(data["scenes"]) == 16 and "accent" in data["frontmatter"]["properties"]
+    assert set(data["scenes"]) == set(SCENE_TYPES) and "table" in data["scenes"]
+    assert "accent" in data["frontmatter"]["properties"]
     assert data["scenes"]["quiz"]["required"] == ["question", "options", "correct_answer"]
     assert data["scenes"]["list"]["additionalProperties"] is False
 

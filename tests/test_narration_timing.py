@@ -7,6 +7,7 @@ back with webvtt-py; real espeak speech, no stubs."""
 from __future__ import annotations
 
 import io
+import itertools
 import os
 import shutil
 from fractions import Fraction
@@ -15,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import webvtt
-from conftest import ESPEAK, decode, run
+from conftest import BENCH_SITE, ESPEAK, decode, manifest, run
 
 from vidsite.config import TTSConfig, VideoConfig
 from vidsite.models import Scene
@@ -101,6 +102,38 @@ def test_every_sentence_boundary_is_at_least_300ms_of_silence_on_the_decoded_aud
     for (clip, at), (_, nxt) in zip(vo.parts, vo.parts[1:]):
         boundary = (at + clip.duration + nxt) / 2  # the scene starts at 0
         assert silence_around(quiet, boundary) >= 0.3, boundary
+
+
+def test_every_sentence_boundary_of_the_benchmark_page_is_at_least_300ms_of_silence(tmp_path: Path) -> None:
+    site = tmp_path / "bench"
+    shutil.copytree(BENCH_SITE, site)
+    (site / "config.toml").write_text(ESPEAK, encoding="utf-8")
+    assert run("build", str(site)).exit_code == 0
+    (url,) = [p.parent.relative_to(site / "output") for p in (site / "output").rglob("manifest.json")
+              if (p.parent / "video.mp4").exists()]
+    d = decode(site / "output" / url / "video.mp4")
+    quiet = quiet_runs(d.audio, d.audio_rate)
+    speaker = Speaker(TTSConfig(engine="espeak"), ClipCache(site / ".vidsite/cache"))
+    boundaries = []
+    for scene in manifest(site, str(url))["scenes"]:
+        vo = speaker.speak(scene["narration"], "male", "en")  # the build's clips, from its cache
+        assert speaker.synthesised == 0
+        boundaries += [scene["start"] + (at + clip.duration + nxt) / 2
+                       for (clip, at), (_, nxt) in zip(vo.parts, vo.parts[1:])]
+    assert len(boundaries) >= 3
+    gaps = [silence_around(quiet, t) for t in boundaries]
+    assert min(gaps) >= 0.3, gaps
+
+
+def test_a_pause_adds_its_length_to_its_scene_within_a_frame(site_factory) -> None:
+    scenes = "".join(f"```scene title\ntitle: T{n}\nnarration: {text}\n```\n\n" for n, text in enumerate(
+        ["Captions carry the words when the sound is off. Players show them in sync.",
+         "Captions carry the words when the sound is off. [pause 800ms] Players show them in sync.",
+         "The end."]))  # the last scene also holds the padding that aligns audio and video
+    site = site_factory({"content/p.md": scenes}, ESPEAK + "sentence_pause = 0\n")
+    assert run("build", str(site)).exit_code == 0
+    plain, paused = ((s["end"] - s["start"]) for s in manifest(site, "p")["scenes"][:2])
+    assert abs(paused - plain - 0.8) <= 1 / FPS + 1e-6, (plain, paused)
 
 
 def test_an_explicit_pause_replaces_the_automatic_one_exactly(speaker) -> None:
@@ -208,13 +241,20 @@ def test_quiet_and_loud_clips_measure_minus_16_lufs_and_stay_under_the_true_peak
         assert peak <= -1.5, (name, peak)
 
 
-def test_a_built_page_is_normalised(site_factory) -> None:
+def test_a_built_page_is_normalised_and_its_manifest_says_what_was_measured(site_factory) -> None:
     scene = f"```scene title\ntitle: T\nnarration: {NARRATION}\n```\n"
     site = site_factory({"content/p.md": scene}, ESPEAK)
     assert run("build", str(site)).exit_code == 0
     d = decode(site / "output/p/video.mp4")
     loudness, peak = ebur128(d.audio, d.audio_rate)
     assert abs(loudness + 16) <= 1.0 and peak <= -1.5, (loudness, peak)
+    stated = manifest(site, "p")["loudness"]
+    assert stated["lufs"] == pytest.approx(loudness, abs=0.3) and stated["true_peak"] == pytest.approx(peak, abs=0.3)
+    for record in (site / ".vidsite/cache").rglob("*.loudness.json"):  # kept: a republished page reads it back
+        record.write_text('{"lufs": -30.0, "true_peak": -20.0}')
+    (site / "content/p.md").write_text(scene.replace("title: T", "title: Another title"))
+    assert run("build", str(site)).exit_code == 0
+    assert manifest(site, "p")["loudness"] == {"lufs": -30.0, "true_peak": -20.0}
 
 
 # --- captions -----------------------------------------------------------------------------------
@@ -225,13 +265,19 @@ CAPTIONS = {
     "zh": (("字幕文件有很多种格式，最常见的是SubRip和WebVTT两种，它们都记录了每一句话开始和结束的时间，"
             "以及需要显示的文字内容，播放器会根据这些时间把文字叠加在画面上，方便听力有困难的观众理解视频内容."), 16),
     "ja": ("きょうは ひらがなで はなします。まいにち すこしずつ れんしゅうすると、だんだん じょうずに なります。", 13),
+    "ja-kanji": (("字幕は聴覚に障害のある人にも動画を見やすくします。字幕ファイルには開始時刻と終了時刻と本文が書かれて"
+                  "います。再生装置はその時刻に合わせて文字を画面に重ねて表示します。"), 13),
     "ar": ("الترجمة مفيدة جدا. وهي تساعد الناس على فهم الفيديو بدون صوت، خاصة في الأماكن العامة.", 42),
 }
 
 
-@pytest.mark.parametrize("language", sorted(CAPTIONS))
+@pytest.mark.parametrize("language", [pytest.param(k, marks=pytest.mark.xfail(strict=True, reason=(
+    "timeline.captions: a sentence a little over two lines (27 characters at 13) leaves its last word as a "
+    "0.27 s cue (ます。); the sentence should be cut into two balanced cues"))) if k == "ja-kanji" else k
+    for k in sorted(CAPTIONS)])
 def test_captions_follow_the_rules_of_their_script(language: str, speaker) -> None:
     text, width = CAPTIONS[language]
+    language = language.split("-")[0]
     vo = speaker.speak(text, None, language)
     timeline = build_timeline((Scene("title", {"title": "x"}, 1, narration=text),), [vo], VideoConfig(width=320, height=180))
     cues = webvtt.from_buffer(io.StringIO(write_vtt(captions(timeline, [vo])))).captions
@@ -269,6 +315,7 @@ def test_a_real_corpus_page_has_pauses_reveals_and_loudness(tmp_path: Path) -> N
     loudness, peak = ebur128(d.audio, d.audio_rate)
     assert abs(loudness + 16) <= 1.0 and peak <= -1.5, (loudness, peak)
     quiet = quiet_runs(d.audio, d.audio_rate)
-    ends = [c for c in webvtt.read(str(site / "output/p/captions.en.vtt")).captions if c.text.rstrip().endswith(".")]
-    gaps = [silence_around(quiet, secs(c.end) + 0.05) for c in ends[:-1]]
+    cues = webvtt.read(str(site / "output/p/captions.en.vtt")).captions
+    ends = [c for c, nxt in itertools.pairwise(cues) if c.text.rstrip().endswith(".") and not nxt.text[:1].islower()]
+    gaps = [silence_around(quiet, secs(c.end) + 0.05) for c in ends]  # a sentence, not "index." of index.html
     assert len(gaps) > 20 and min(gaps) >= 0.3, sorted(gaps)[:5]

@@ -12,7 +12,6 @@ import pytest
 from conftest import ESPEAK, make_site, run
 
 
-
 def _page(name: str) -> str:
     return f"""
 ---
@@ -153,3 +152,23 @@ def test_an_unknown_ref_is_an_error_and_no_change_is_not(repo: Path) -> None:
     report = json.loads((repo / ".vidsite/review/review.json").read_text())
     assert [w for w in report["warnings"] if w.startswith("content/c.md:") and "nosuchshortcode" in w]
     assert "New fidelity warnings in working tree" in (repo / ".vidsite/review/review.md").read_text()
+
+
+def test_reviewing_again_starts_from_the_last_review_and_still_sees_only_the_change(repo: Path) -> None:
+    """The review folder is kept between reviews (HEAD's build starts from the previous HEAD): a later
+    review of another change reports that change only, and what the earlier one saw is gone."""
+    assert run("review", "HEAD", "--site", str(repo)).exit_code == 0
+    _edit(repo / "content/b.md", "They matter.", "They really matter.")
+    first = run("review", "HEAD", "--site", str(repo))
+    assert first.exit_code == 0, first.output
+    report = json.loads((repo / ".vidsite/review/review.json").read_text())
+    assert [p["url"] for p in report["pages"]] == ["b/"] and report["head_build"]["built"] == ["b"]
+    assert report["base_build"]["pages_built"] == 0  # BASE is the same commit: its build is up to date
+    _git(repo, "checkout", "content/b.md")
+    (repo / "content/c.md").unlink()
+    second = run("review", "HEAD", "--site", str(repo))
+    assert second.exit_code == 0, second.output
+    report = json.loads((repo / ".vidsite/review/review.json").read_text())
+    assert [(p["kind"], p["url"]) for p in report["pages"]] == [("removed", "c/")]
+    assert report["unchanged"] == ["a/", "b/"] and report["head_build"]["segments_encoded"] == 0
+    assert not (repo / ".vidsite/review/head/c").exists()

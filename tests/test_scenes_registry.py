@@ -41,7 +41,7 @@ def test_every_type_draws_and_narrates_its_example(name: str) -> None:
     kind = get(name)
     scene = _scene(kind)
     assert narrate(scene).strip()
-    assert kind.narrate(scene.fields, "xx") == kind.narrate(scene.fields)  # no template for xx: the default
+    assert kind.narrate(scene.fields, "en-GB") == kind.narrate(scene.fields)  # no template for en-GB: the default
     shown = len(kind.reveal_items(scene.fields))
     states = [{}, {"reveal": 0}, {"reveal": shown}] + ([{"reveal": shown, "answer": True}] if kind.answer else [])
     pictures = {render(name, scene.fields, state, THEME, "blue", 320, 180).tobytes() for state in states}

@@ -54,17 +54,18 @@ def _png_header(width: int, height: int) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\x00")) + chunk(b"IEND", b"")
 
 
+LIMITS_CONFIG = "[limits]\nscenes = 200\nscene_narration = 5000\npage_narration = 50000\ncode_lines = 500\n"
 LIMITS = {
     "scenes": ("".join(f"```scene title\ntitle: T{i}\nnarration: Hi.\n```\n\n" for i in range(201)),
-               r"content/p.md: 201 scenes; split the page \(limit 200\)"),
+               r"content/p.md:\d+: 201 scenes, over \[limits\] scenes = 200; split the page or raise the limit"),
     "narration": (f"```scene title\ntitle: T\nnarration: {'word ' * 1100}\n```\n",
-                  r"content/p.md:3: narration is \d+ characters; split the scene \(limit 5000\)"),
+                  r"content/p.md:3: narration is \d+ characters, over \[limits\] scene_narration = 5000; split the scene"),
     "page narration": ("".join(f"```scene title\ntitle: T\nnarration: {'word ' * 950}\n```\n\n" for _ in range(11)),
-                       r"content/p.md:1: \d+ characters of narration; split the page \(limit 50000\)"),
+                       r"content/p.md:1: \d+ characters of narration, over \[limits\] page_narration = 50000; split the page"),
     "list items": ("```scene list\nheader: H\nitems: [" + ", ".join(f"i{n}" for n in range(13)) + "]\n```\n",
                    r"content/p.md:3: scene `list`: field `items`: List should have at most 12 items"),
     "code lines": ("```scene code\ncode: |\n" + "".join(f"  line {n}\n" for n in range(501)) + "```\n",
-                   r"content/p.md:2: `code` has 502 lines; show an excerpt \(limit 500\)"),
+                   r"content/p.md:2: `code` has 502 lines, over \[limits\] code_lines = 500; show an excerpt"),
     "image pixels": ("```scene image\nsrc: huge.png\n```\n", r"content/p.md:1: image `huge.png` is 8000×6000 pixels"),
     "not an image": ("```scene image\nsrc: fake.png\n```\n", r"content/p.md:1: image `fake.png` is not an image"),
     "video length": ("```scene title\ntitle: T\nnarration: Hi.\nmin_duration: 20000\n```\n",
@@ -75,7 +76,7 @@ LIMITS = {
 @pytest.mark.parametrize("case", sorted(LIMITS))
 def test_limits_are_clear_errors(site_factory, case: str) -> None:
     page, pattern = LIMITS[case]
-    site = site_factory({"content/p.md": page}, CONFIG)
+    site = site_factory({"content/p.md": page}, CONFIG + LIMITS_CONFIG)
     (site / "static").mkdir()
     (site / "static/huge.png").write_bytes(_png_header(8000, 6000))
     (site / "static/fake.png").write_bytes(b"#!/bin/sh\necho not an image\n")

@@ -195,3 +195,38 @@ def test_only_files_inside_output_are_served(served) -> None:
     assert _get(port, "/p/manifest.json")[1]["content-type"].startswith("application/json")
     html = _get(port, "/p/")[2].decode()
     assert "/_vidsite/live.js" in html and "/_vidsite/live.js" not in (site / ".vidsite/preview/p/index.html").read_text()
+
+
+def test_pages_are_served_before_they_are_built_and_content_dir_is_watched(tmp_path: Path) -> None:
+    """The server answers at once: a page not built yet shows its build's progress (not a 404) and is
+    built before the others; the configured content_dir (not content/) is what is watched."""
+    pages = {f"docs/p{i}.md": f"```scene title\ntitle: Page {i}\nnarration: Page number {i}.\n```\n" for i in range(6)}
+    site = make_site(tmp_path / "site", pages, config='title = "Docs"\ncontent_dir = "docs"\n[video]\nwidth = 320\n'
+                                                      'height = 180\n[tts]\nengine = "espeak"\n')
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "vidsite.cli", "serve", "--port", str(port), str(site)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            try:
+                status, _, body = _get(port, "/p5/")
+                break
+            except OSError:
+                time.sleep(0.05)
+        assert status == 200 and (b"Building this page" in body or b"<video" in body)
+        while b"<video" not in body and time.time() < deadline:  # the progress page's own test: it is built
+            time.sleep(0.1)
+            status, _, body = _get(port, "/p5/")
+        assert b"<video" in body
+        while _status(port)["builds"] < 1 and time.time() < deadline:
+            time.sleep(0.1)
+        assert _get(port, "/nothing-here/")[0] == 404  # once the pages are known, others are 404s
+        (site / "docs/p2.md").write_text(pages["docs/p2.md"].replace("number 2", "number two"))
+        while _status(port)["builds"] < 2 and time.time() < deadline + 30:
+            time.sleep(0.1)
+        assert _status(port)["last_build"]["built"] == ["p2"]
+        assert "number two" in (site / ".vidsite/preview/p2/manifest.json").read_text()
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=10)

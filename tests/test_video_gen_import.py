@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -12,9 +13,14 @@ from conftest import FIXTURES, SMALL, make_site, manifest, run
 
 from vidsite.content.parse import parse_page
 from vidsite.content.video_gen_pages import import_path
+from vidsite.render.slides import draw_slide
+from vidsite.render.theme import load_theme
+from vidsite.scenes import COMMON, TYPES
+from vidsite.scenes.code import split_code
 
 REFERENCE = Path(__file__).parent.parent.parent / "shared" / "reference-inputs"
 CONFIG = SMALL + '[tts]\nengine = "espeak"\n'
+THEME = load_theme("default", None)
 SKIP = ("type", "scene_type")  # the type names the vidsite scene type, it is not text
 
 
@@ -125,17 +131,18 @@ def test_flat_form_fields_of_every_type_find_a_home(tmp_path: Path) -> None:
     page = parse_page(site / "content/video-gen-flat.md", "video-gen-flat.md")
     kinds = [s.type for s in page.scenes]
     assert kinds == ["title", "learning_objectives", "command", "code_comparison", "quote", "problem", "markdown",
-                     "quiz", "markdown", "exercise", "outro"]
+                     "quiz", "checkpoint", "exercise", "outro"]
     by = dict(zip(range(11), page.scenes))
-    assert by[1].fields["lesson_title"] == "What You'll Learn"  # learning_objectives.title
+    assert by[1].fields["title"] == "What You'll Learn" and not by[1].fields["lesson_title"]
     assert by[2].fields["header"] == "Installation" and by[3].fields["header"] == "Before and After"
     assert by[4].fields["attribution"] == "Zen of Python"
     assert by[6].fields == {"header": "Error Handling", "text": "Use try-except blocks with specific exceptions"}
-    assert by[8].fields == {"header": "Progress Check", "text": "You now understand error handling basics"}
+    assert (by[8].fields["title"], by[8].fields["checkpoint_text"]) == ("Progress Check",
+                                                                        "You now understand error handling basics")
     assert by[9].fields["instructions"] == ["Refactor your code to include proper error handling"]
-    assert "Learn the basics" in by[0].narration and "Errors are part of the plan" in by[10].narration
-    assert "One call says what the loop meant" in by[3].narration
-    assert by[2].narration == "ai" and by[5].narration == "ai"  # use_ai_narration, where nothing else must be said
+    assert by[0].fields["key_message"] == "Learn the basics" and by[10].fields["key_message"] == "Errors are part of the plan"
+    assert by[3].fields["improvement"] == "One call says what the loop meant"
+    assert all(s.narration == "ai" for s in page.scenes)  # use_ai_narration: every field has a home, none is spoken only
     assert [s.voice for s in page.scenes][:4] == ["male", "female", "female", "female"]  # voices rotate
     assert page.accent == "purple" and page.language == "en"
     assert "video_gen_flat.yaml:10: video.target_duration" in result.output
@@ -143,6 +150,8 @@ def test_flat_form_fields_of_every_type_find_a_home(tmp_path: Path) -> None:
     assert built.exit_code == 0, built.output  # offline: the template speaks the `ai` scenes
     said = [s["narration"] for s in manifest(site, "video-gen-flat")["scenes"]]
     assert "Progress Check" in said[8] and "You now understand error handling basics" in said[8]
+    assert "Learn the basics" in said[0] and "One call says what the loop meant" in said[3]
+    assert "In What You'll Learn" not in said[1] and said[1].startswith("What You'll Learn.")
     total, missing = _fidelity(site, FIXTURES / "import/video_gen_flat.yaml", "")
     assert total > 30 and not missing, missing
 
@@ -156,7 +165,8 @@ def test_nested_form_with_educational_scenes(tmp_path: Path) -> None:
                                              "quiz", "exercise"]
     assert page.scenes[0].fields["lesson_info"] == "duration: 15 · difficulty: beginner · prerequisites: " \
                                                    "Python installation"
-    assert page.scenes[1].narration == "Define a function with def. Named once. Called anywhere."
+    assert page.scenes[1].narration == "Define a function with def."  # the author's words, as written
+    assert page.scenes[1].fields["key_points"] == ["Named once", "Called anywhere"]  # drawn under the commands
     assert page.scenes[3].fields["solution_code"] == "def add(a, b):\n    return a + b\n"
     assert page.scenes[5].min_duration == 4 and page.voice == "female_friendly" and page.accent == "green"
     assert run("build", str(site)).exit_code == 0
@@ -186,3 +196,42 @@ def test_a_set_never_reads_a_video_outside_its_folder(tmp_path: Path) -> None:
     (folder / "set_config.yaml").write_text("set:\n  name: S\n  videos:\n    - file: ../secret.yaml\n")
     result = run("import", "--from", "video-gen", str(folder), "--site", str(tmp_path / "site"))
     assert result.exit_code == 1 and "set_config.yaml:4: videos: `../secret.yaml` must be a file name" in result.output
+
+
+MEANING = ("key_message", "key_points", "improvement", "topic", "context", "checkpoint_text", "title")  # only spoken before
+
+
+def test_what_the_reference_only_spoke_is_drawn_on_the_slide_and_narrated() -> None:
+    root = _reference()
+    seen: Counter[str] = Counter()
+    for source in [*_sources(root), FIXTURES / "import/video_gen_flat.yaml"]:
+        for page in import_path(source):
+            assert not [a for a in page.report.adapted if "spoken in the narration" in a], page.report.adapted
+            for kind, fields in page.scenes:
+                visual = {k: v for k, v in fields.items() if k not in COMMON and not k.startswith("_")}
+                values = TYPES[kind].fields.model_validate(visual).model_dump(exclude=COMMON)
+                drawn = _norm(" ".join(draw_slide(kind, values, {"answer": True}, THEME, "blue", 640, 360).drawn))
+                said = _norm(TYPES[kind].narrate(values))
+                for key in MEANING:
+                    for text in values.get(key) if isinstance(values.get(key), list) else [values.get(key)]:
+                        if not text or (key == "title" and kind not in ("checkpoint", "learning_objectives")):
+                            continue
+                        seen[key] += 1
+                        assert _norm(text) in drawn, (source.name, kind, key, text, drawn)
+                        assert _norm(text) in said, (source.name, kind, key, text, said)
+    assert set(seen) == set(MEANING), seen  # every one of them occurs in these files
+
+
+def test_a_long_command_with_a_topic_and_key_points_pages_without_cutting_a_line() -> None:
+    fields = {"header": "Set up", "description": "Once", "topic": "Run these in a fresh shell, one after the other, "
+              "and watch what each prints before going on", "commands": [f"$ step {i} --flag" for i in range(40)],
+              "key_points": ["Nothing to install first", "Safe to repeat", "Prints what it does"]}
+    pages = split_code(TYPES["command"].fields.model_validate(fields).model_dump(exclude=COMMON), kind="command")
+    assert len(pages.fields) > 1 and not pages.problems
+    shown = []
+    for page in pages.fields:
+        drawn = draw_slide("command", page, {}, THEME, "blue", 1920, 1080).drawn
+        text, rows = " ".join(drawn), {row for block in drawn for row in block.split("\n")}
+        assert "more line" not in text and "Safe to repeat" in text and "watch what each prints" in text
+        shown += [c for c in fields["commands"] if c in rows]
+    assert shown == fields["commands"]  # each command on exactly one slide, none cut

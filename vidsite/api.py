@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from vidsite.content.scenes import SCENE_TYPES
 from vidsite.errors import ContentError
 
-__all__ = ["Site", "Page", "Scene"]
+__all__ = ["Page", "Scene", "Site"]
 
 
 class Scene:
@@ -37,7 +37,7 @@ class Scene:
         self.type, self.fields = type, {k: v for k, v in fields.items() if v is not None}
 
     @classmethod
-    def of(cls, type: str, **fields: Any) -> "Scene":
+    def of(cls, type: str, **fields: Any) -> Scene:
         return cls(type, **fields)
 
     def __repr__(self) -> str:
@@ -68,7 +68,7 @@ class Page:
                                      "language": language, "weight": weight or None, "draft": draft or None}
         self.scenes: list[Scene] = []
 
-    def add(self, *scenes: Scene) -> "Page":
+    def add(self, *scenes: Scene) -> Page:
         """Append scenes; returns the page, so calls chain."""
         self.scenes.extend(scenes)
         return self
@@ -93,7 +93,7 @@ class Site:
         self.root, self.config = root, config
 
     @classmethod
-    def load(cls, path: str | Path = ".") -> "Site":
+    def load(cls, path: str | Path = ".") -> Site:
         from vidsite.config import load_config
 
         root = Path(path).resolve()
@@ -120,3 +120,18 @@ class Site:
         else:
             config = with_quality(self.config, opts.quality)
         return build(self.root, config, opts)
+
+    def deploy(self, target: str, *, output: str | Path | None = None, dry_run: bool = False,
+               max_deletes: int = 256, workers: int = 8, keep: float | None = None, force: bool = False,
+               endpoint_url: str | None = None) -> Any:
+        """`vidsite deploy TARGET`: publish the built site (default SITE/output) to an fsspec URL
+        (`s3://bucket/prefix`, `gs://…`, `file:///srv/www`); returns the vidsite.deploy.Plan it carried
+        out (`upload`, `delete`, `retire`, `unchanged`, `replaced_in_place`). Files that leave the site
+        stay `keep` seconds (default an hour) for cached pages; `endpoint_url` names an S3-compatible
+        store (default $AWS_ENDPOINT_URL). Raises vidsite.deploy.DeployError when refused or stopped."""
+        from vidsite.deploy import KEEP, deploy
+
+        out = Path(output) if output is not None else self.root / "output"
+        return deploy(out, target, dry_run=dry_run, max_deletes=max_deletes, workers=workers,
+                      keep=KEEP if keep is None else keep, force=force,
+                      endpoint_url=endpoint_url)

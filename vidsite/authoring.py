@@ -47,6 +47,7 @@ def voices(language: str | None) -> None:
     Any edge-tts voice id (e.g. en-GB-SoniaNeural) or espeak voice (e.g. en-gb+f2) may also be
     given as `voice:` in config, frontmatter or a scene.
     """
+    from vidsite.speech.espeak import reads
     from vidsite.speech.voices import ALIASES, LANGUAGES, base_language
 
     if not language:
@@ -54,13 +55,14 @@ def voices(language: str | None) -> None:
         for alias, ids in ALIASES.items():
             click.echo(f"  {alias:<16} edge: {ids['edge']:<24} espeak: {ids['espeak']}")
         click.echo("")
-    click.echo(f"{'language':<10}{'edge (default)':<28}espeak")
+    click.echo(f"{'language':<10}{'edge (default)':<28}{'espeak':<10}offline voice reads it")
     wanted = base_language(language) if language else None
     rows = [(k, v) for k, v in sorted(LANGUAGES.items()) if wanted in (None, k)]
     if not rows:
         raise click.ClickException(f"no voice for language `{language}`; known: {', '.join(sorted(LANGUAGES))}")
     for code, (edge, espeak) in rows:
-        click.echo(f"{code:<10}{edge:<28}{espeak}")
+        usable = ("yes" + (", kanji as kana" if code == "ja" else "")) if reads(espeak, code) else "no: spells it"
+        click.echo(f"{code:<10}{edge:<28}{espeak:<10}{usable}")
 
 
 @click.command("import")
@@ -72,13 +74,19 @@ def voices(language: str | None) -> None:
 @click.option("--site", "site_dir", type=click.Path(file_okay=False, path_type=Path), default=".", help="Site folder.")
 @click.option("--force", is_flag=True, help="Overwrite pages that exist.")
 @click.option("--strict", is_flag=True, help="video-gen: fail, writing nothing, if any field would be dropped.")
-def import_(files: tuple[Path, ...], source: str, section: str, site_dir: Path, force: bool, strict: bool) -> None:
+@click.option("--freeze-narration", is_flag=True,
+              help="Documents: write every scene's narration out (by default only narration a scene's template would "
+                   "not say from its fields is written, so later edits to a slide are spoken).")
+def import_(files: tuple[Path, ...], source: str, section: str, site_dir: Path, force: bool, strict: bool,
+            freeze_narration: bool) -> None:
     """Turn documents, reference-system YAML or transcripts into pages with explicit scene blocks.
 
     The scenes are written out so you can edit them: the same scenes an automatic build makes
-    from a document, the scenes, fields and voices of video_gen YAML (a set becomes a section,
-    and each file's report says which fields were mapped, adapted or dropped, and why), or a
-    transcript's cues grouped into scenes at pauses, with their text as narration.
+    from a document (guide.es.md stays Spanish; .txt is read as plain text: paragraphs, underlined
+    or ALL-CAPS headings, bullet-like lines), the scenes, fields and voices of video_gen YAML (a
+    set becomes a section, and each file's report says which fields were mapped, adapted or
+    dropped, and why), or a transcript's cues grouped into scenes at pauses, with their text as
+    narration.
     """
     from vidsite.content import importers
     from vidsite.fsutil import atomic_write, slugify
@@ -104,15 +112,22 @@ def import_(files: tuple[Path, ...], source: str, section: str, site_dir: Path, 
             atomic_write(target, importers.write_page(page.meta, page.scenes))
             click.echo(f"wrote {target} ({len(page.scenes)} scenes)")
         return
-    convert = {"auto": importers.from_document, "transcript": importers.from_transcript}[source]
     for file in files:
         if file.is_dir():
             raise click.ClickException(f"{file} is a folder; only --from video-gen takes one (a set)")
-        meta, scenes = convert(file)
-        target = site_dir / "content" / section / f"{slugify(file.stem, 60)}.md"
+        notes: list = []
+        if source == "transcript":
+            meta, scenes = importers.from_transcript(file)
+        else:
+            meta, scenes = importers.from_document(file, freeze_narration, notes)
+        language = importers.language_of(file)
+        stem = Path(file.stem).stem if language else file.stem  # guide.es.md → guide, and .es kept below
+        target = site_dir / "content" / section / f"{slugify(stem, 60)}{f'.{language}' if language else ''}.md"
         if target.exists() and not force:
             raise click.ClickException(f"{target} exists; pass --force to overwrite")
-        atomic_write(target, importers.write_page(meta, scenes))
+        atomic_write(target, importers.write_page({**meta, "_notes": [str(n) for n in notes]}, scenes))
+        for note in notes:  # as `vidsite check` lists them; each is a comment at the top of the page too
+            click.echo(f"not carried: {note}")
         click.echo(f"wrote {target} ({len(scenes)} scenes)")
 
 
@@ -122,31 +137,72 @@ def new() -> None:
 
 
 @new.command("site")
-@click.argument("name", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--title", help="Site title (default: from NAME).")
-def new_site(name: Path, title: str | None) -> None:
-    """Create NAME/ with config.toml, example pages, layouts/, static/ and .gitignore."""
+@click.argument("name", type=click.Path(file_okay=False, path_type=Path), required=False)
+@click.option("--title", help="Site title (default: from NAME, or the docs tool's config).")
+@click.option("--here", is_flag=True, help="Add a config.toml to the docs repository in this folder (or NAME), "
+                                           "pointing at its pages: MkDocs, mdBook, Hugo, VitePress or Docusaurus.")
+def new_site(name: Path | None, title: str | None, here: bool) -> None:
+    """Create NAME/ with config.toml, example pages, layouts/, static/ and .gitignore; or, with
+    --here, make the docs repository you have a site: its pages stay where they are."""
     from vidsite.scaffold import new_site as make
 
+    if here:
+        _docs_site(name or Path("."), title)
+        return
+    if name is None:
+        raise click.UsageError("give the NAME of the new site's folder, or --here for the docs repository in this one")
     for path in make(name, title or name.name.replace("-", " ").title()):
         click.echo(f"  {path}")
     click.echo(f"next: cd {name} && vidsite build && open output/index.html")
 
 
+def _docs_site(root: Path, title: str | None) -> None:
+    """config.toml beside the docs tool's config, with content_dir at its pages' folder."""
+    from vidsite.content.nav import docs_tool
+    from vidsite.fsutil import atomic_write
+
+    if not root.is_dir():
+        raise click.ClickException(f"{root} is not a folder")
+    tool = docs_tool(root)
+    config = root / "config.toml"
+    if config.exists():
+        hugo = tool is not None and tool.name == "Hugo"
+        raise click.ClickException(f"{config} exists" + ("; it is Hugo's: rename it hugo.toml (Hugo 0.110+ reads "
+                                                         "that name) and run this again" if hugo else ""))
+    if tool is None:
+        raise click.ClickException(f"no docs tool's config in {root} (mkdocs.yml, book.toml with SUMMARY.md, a Hugo "
+                                   "config, .vitepress/, docusaurus.config.*); for a new site run `vidsite new site NAME`")
+    if Path(tool.content_dir).is_absolute() or ".." in Path(tool.content_dir).parts or not (root / tool.content_dir).is_dir():
+        raise click.ClickException(f"{tool.name}'s pages should be in {tool.content_dir}/, which is not a folder here")
+    name = title or tool.title or root.resolve().name.replace("-", " ").title()
+    atomic_write(config, f"# vidsite: a narrated video of each page of this {tool.name} site.\n"
+                         f"title = {json.dumps(name)}\ncontent_dir = {json.dumps(tool.content_dir)}\n"
+                         "# base_url: the public address the videos are served from.\n"
+                         'base_url = "http://localhost:1313/"\nlanguage = "en"\n\n[tts]\nengine = "auto"\n'
+                         'voice = "male"\n')
+    click.echo(f"{tool.name} site found: wrote {config} (content_dir = \"{tool.content_dir}\")")
+    click.echo("next: add /output/ and /.vidsite/ to .gitignore, then vidsite build && open output/index.html")
+
+
 @new.command("page")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--site", "site_dir", type=click.Path(file_okay=False, path_type=Path), default=".",
+              help="Site folder: PATH is taken inside its content folder.")
 @click.option("--title", help="Page title.")
 @click.option("--voice", help="Voice alias or id.")
 @click.option("--scenes", "types", help="Scene types, comma-separated (e.g. title,list,outro).")
 @click.option("--no-input", is_flag=True, help="Do not ask: use the options given and defaults for the rest.")
 @click.option("--force", is_flag=True, help="Overwrite the file if it exists.")
-def new_page(path: Path, title: str | None, voice: str | None, types: str | None, no_input: bool, force: bool) -> None:
-    """Write a new page at PATH, asking for its title, voice and scene types (with defaults)."""
+def new_page(path: Path, site_dir: Path, title: str | None, voice: str | None, types: str | None, no_input: bool,
+             force: bool) -> None:
+    """Write a new page at PATH in the content folder (`guide/install` is content/guide/install.md),
+    asking for its title, voice and scene types (with defaults)."""
     from vidsite.content.scenes import SCENE_TYPES
     from vidsite.fsutil import atomic_write
     from vidsite.scaffold import page_text
     from vidsite.speech.voices import ALIASES
 
+    path = _page_path(path, site_dir)
     if path.exists() and not force:
         raise click.ClickException(f"{path} exists; pass --force to overwrite")
 
@@ -169,6 +225,24 @@ def new_page(path: Path, title: str | None, voice: str | None, types: str | None
             "Scene types, comma-separated", default="title,list,outro", value_proc=scene_list)
     atomic_write(path, page_text(title, voice, chosen))
     click.echo(f"wrote {path} ({len(chosen)} scenes)")
+
+
+def _page_path(path: Path, site_dir: Path) -> Path:
+    """Where `vidsite new page PATH` writes: PATH inside the site's content folder (unless it names that
+    folder already, or is absolute), with `.md` added; a page outside the content folder is never built."""
+    from vidsite.config import load_config
+
+    content = site_dir / (load_config(site_dir).content_dir if (site_dir / "config.toml").is_file() else "content")
+    if path.suffix != ".md":
+        path = path.with_name(path.name + ".md")
+    if path.is_absolute():
+        return path
+    target = site_dir / path
+    if not target.resolve().is_relative_to(content.resolve()):
+        target = content / path
+    if not target.resolve().is_relative_to(content.resolve()):
+        raise click.BadParameter(f"{path} is outside the content folder {content}", param_hint="PATH")
+    return target
 
 
 @click.command()

@@ -8,22 +8,23 @@ video and `publish()` writes the site, all into a staging copy swapped in atomic
 
 from __future__ import annotations
 
+import json
 import logging
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from vidsite import __version__
-from vidsite.cache import Cache
+from vidsite.cache import RACY_NS, Cache, PageStates
 from vidsite.config import SiteConfig, load_pronunciations
-from vidsite.content.discover import discover
+from vidsite.content.discover import discover, fingerprint
 from vidsite.errors import EncodeError, VidsiteError
-from vidsite.fsutil import write_json
+from vidsite.fsutil import canonical_hash, write_json
 from vidsite.models import Page, Section
 from vidsite.options import BuildOptions
-from vidsite.plan import PagePlan, plan_page, up_to_date, video_key, voice_for
+from vidsite.plan import PagePlan, plan_page, site_key, up_to_date, video_key, voice_for
 from vidsite.render.theme import Theme, load_theme
 
 if TYPE_CHECKING:
@@ -40,8 +41,10 @@ class BuildStats:
     """What a build did (how it was asked to run is in BuildOptions)."""
 
     pages: int = 0
+    pages_parsed: int = 0  # content files parsed (the others had not changed since they last were)
     pages_built: int = 0
     built: list[str] = field(default_factory=list)  # urls of the pages whose video was made
+    waiting: list[str] = field(default_factory=list)  # urls of stale pages left for a later build (`limit`)
     scenes: int = 0
     clips_synthesised: int = 0
     clips_cached: int = 0
@@ -96,6 +99,11 @@ class Context:
         return (self.root / self.config.cache.dir).resolve()
 
     @cached_property
+    def site_key(self) -> str:
+        """What every page's video key shares (vidsite/plan.py::site_key)."""
+        return site_key(self)
+
+    @cached_property
     def store(self) -> Cache:
         """Where each kind of cache entry lives (vidsite/cache.py)."""
         return Cache(self.cache, None)
@@ -133,9 +141,11 @@ class Context:
     @property
     def strict_engine(self) -> str | None:
         """Under --strict, the one engine whose voices may be published."""
+        if not self.options.strict:
+            return None
         from vidsite.speech.speak import CHAINS
 
-        return CHAINS[self.config.tts.engine][0] if self.options.strict else None
+        return CHAINS[self.config.tts.engine][0]
 
     def made(self, name: str) -> bool:
         """Whether a service was used (and so has statistics to report)."""
@@ -162,15 +172,22 @@ def _build(root: Path, config: SiteConfig, options: BuildOptions, progress: Prog
     started = time.perf_counter()
     stats = BuildStats()
     theme = load_theme(config.theme, root / "layouts")
-    pages, sections = discover(root, config, drafts=options.drafts, strict=options.strict)
-    t = stats.timed("discover+parse", started)
     ctx = Context(root, options.output_for(root), config, theme, options, stats, progress, load_pronunciations(root))
+    states = PageStates(ctx.cache / "state", fingerprint(root, config))
+    pages, sections = discover(root, config, drafts=options.drafts, strict=options.strict, states=states)
+    stats.pages_parsed = states.parsed
+    t = stats.timed("discover+parse", started)
     stats.pages, stats.scenes = len(pages), sum(len(p.scenes) for p in pages)
 
     keys = {p.url: video_key(p, ctx) for p in pages}
     current = {p.url: up_to_date(ctx.out / p.url, keys[p.url], ctx.strict_engine) for p in pages}
     _revoice_fallbacks(ctx, current)
     stale = [p for p in pages if current[p.url] is None]
+    if options.limit is not None:
+        stale, pages = _defer(ctx, stale, pages, current)
+    if not stale and _as_last_published(ctx, pages, sections, current):
+        stats.wall = round(time.perf_counter() - started, 3)
+        return stats
     if stale:  # online engines synthesise a whole build's new sentences concurrently
         ctx.speaker.prefetch([(ctx.narrator(s, p), voice_for(s, p, config), p.language) for p in stale for s in p.scenes])
         stats.timed("speak", t)
@@ -180,14 +197,94 @@ def _build(root: Path, config: SiteConfig, options: BuildOptions, progress: Prog
     run_tasks(tasks, ctx)
     _record_speech(ctx)
     publish_atomically(ctx, plans, pages, sections, current, started)
+    _remember_published(ctx, _publish_inputs(ctx, pages, sections, current))
     stats.wall = round(time.perf_counter() - started, 3)
     return stats
+
+
+def _defer(ctx: Context, stale: list[Page], pages: list[Page], current: dict[str, Any]) -> tuple[list[Page], list[Page]]:
+    """The dev server's build of `limit` stale pages, those a browser asked for first: (the pages to build
+    now, the pages to publish). The others wait for a later build, their last output, if any, shown."""
+    stale = sorted(stale, key=lambda p: p.url not in ctx.options.first)
+    now, later = stale[:ctx.options.limit], stale[ctx.options.limit:]
+    ctx.stats.waiting = [p.url for p in later]
+    for p in later:
+        current[p.url] = up_to_date(ctx.out / p.url, None)
+    building = {p.url for p in now}
+    return now, [p for p in pages if current[p.url] or p.url in building]
+
+
+def _as_last_published(ctx: Context, pages: list[Page], sections: list[Section], current: dict[str, Any]) -> bool:
+    """Whether the site is as the last build left it, from what publish() would read: then a no-op
+    decides so without rendering every page (or importing what renders them)."""
+    inputs = _publish_inputs(ctx, pages, sections, current)
+    return inputs is not None and inputs == _published(ctx)
+
+
+def _publish_inputs(ctx: Context, pages: list[Page], sections: list[Section], current: dict[str, Any]) -> str | None:
+    """A hash of everything publish() reads: the pages, their manifests, the config, theme, options, and
+    the files of layouts/ and static/ by size and mtime. None if one of those files is too recently
+    modified for its mtime to be trusted: then publish() is asked, as it always may be."""
+    now, files = time.time_ns(), []
+    for folder in (ctx.root / "layouts", ctx.root / "static"):
+        for path in sorted(folder.rglob("*")) if folder.is_dir() else ():
+            try:
+                st = path.stat()
+            except OSError:  # a dangling link: publish() warns of it every time
+                return None
+            if st.st_mtime_ns >= now - RACY_NS:
+                return None
+            files.append((str(path), st.st_size, st.st_mtime_ns))
+    how = {k: v for k, v in asdict(ctx.options).items()  # how many workers, and which pages went first,
+           if k not in ("jobs", "start_method", "limit", "first")}  # change no file
+    return canonical_hash({
+        "version": __version__, "options": how, "config": ctx.config.model_dump(mode="json"),
+        "theme": ctx.theme.model_dump(mode="json"), "files": files, "sections": [asdict(s) for s in sections],
+        "pages": [([getattr(p, f) for f in _LISTED], current[p.url]) for p in pages],
+    })
+
+
+_LISTED = [f.name for f in fields(Page) if f.name != "scenes"]  # what publish() reads of a page (its
+# scenes reach the site through the page's manifest)
+
+
+def _output_files(out: Path) -> str | None:
+    """Size and mtime of every file the site manifest lists (and of the manifest): what the last build
+    left, unless someone has changed it since."""
+    manifest = out / "manifest.json"
+    try:
+        listed = json.loads(manifest.read_text(encoding="utf-8")).get("files", {})
+        stats = [(name, (out / name).stat()) for name in sorted(listed)] + [("", manifest.stat())]
+    except (OSError, ValueError, AttributeError):
+        return None
+    return canonical_hash([(name, st.st_size, st.st_mtime_ns) for name, st in stats])
+
+
+def _published(ctx: Context) -> str | None:
+    """The publish inputs of the last build into this output folder, if its files are still as it left them."""
+    try:
+        state = json.loads(ctx.store.site_state(ctx.out).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    output = _output_files(ctx.out)
+    return state.get("inputs") if isinstance(state, dict) and output and state.get("output") == output else None
+
+
+def _remember_published(ctx: Context, inputs: str | None) -> None:
+    output = _output_files(ctx.out)
+    path = ctx.store.site_state(ctx.out)
+    if inputs and output:
+        write_json(path, {"inputs": inputs, "output": output})
+    else:
+        path.unlink(missing_ok=True)
 
 
 def _revoice_fallbacks(ctx: Context, current: dict[str, Any]) -> None:
     """Pages spoken by the offline fallback are made again once the preferred engine speaks again.
     Only when such pages exist is it asked: one tiny synthesis with a 3 s deadline, at most once per
     10 minutes (the verdict is kept in the cache), so offline no-op builds stay fast no-ops."""
+    if {s.get("engine") for m in current.values() if m for s in m["scenes"]} <= {ctx.config.tts.engine}:
+        return  # every page spoken by the one engine asked for: none fell back (and no import)
     from vidsite.speech.speak import CHAINS
 
     preferred = CHAINS[ctx.config.tts.engine][0]
@@ -205,7 +302,7 @@ def run_tasks(tasks: list[Any], ctx: Context) -> None:
     if not tasks:
         return
     from vidsite.executor import executor_for, jobs_for, preload
-    from vidsite.tasks import TaskFailed
+    from vidsite.tasks import TaskFailed, shown_path
 
     stats = ctx.stats
     stats.tasks = len(tasks)
@@ -215,13 +312,17 @@ def run_tasks(tasks: list[Any], ctx: Context) -> None:
     executor = executor_for(jobs_for(ctx.options, ctx.config), ctx.config.build.scheduler or None,
                             ctx.options.start_method)
     try:
+        told: set[str] = set()
         for result in executor.run(tasks):
+            for warning in set(result.warnings) - told:
+                log.warning("%s", warning)
+                told.add(warning)
             stats.frames_encoded += result.frames_encoded
             stats.segments_encoded += result.path.endswith(".mp4")
             stats.tasks_done += 1
             if ctx.shared:  # with Dask, the worker already published it; here it is fetched
                 made = Path(result.path)
-                for part in (made, made.with_suffix(".jpg")) if made.suffix == ".mp4" else (made,):
+                for part in (made, made.with_suffix(".jpg"), shown_path(made)) if made.suffix == ".mp4" else (made,):
                     if ctx.shared.fetch(part) and part.exists():
                         ctx.shared.publish(part)
             ctx.progress("task", None, stats)
@@ -231,7 +332,7 @@ def run_tasks(tasks: list[Any], ctx: Context) -> None:
         log.debug("%s failed:\n%s", exc.source, exc.trace)
         raise EncodeError(f"{exc.source}: drawing or encoding failed: {exc.error}; output/ was not changed "
                           "(run with -v for the traceback, and please report it)") from None
-    except Exception as exc:  # noqa: BLE001 - the executor's own failure, reported without a traceback
+    except Exception as exc:
         log.debug("render+encode failed", exc_info=True)
         raise EncodeError(f"rendering or encoding failed: {type(exc).__name__}: {exc}; output/ was not "
                           "changed (run with -v for details)") from None

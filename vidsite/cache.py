@@ -3,12 +3,14 @@
 ```
 .vidsite/cache/
   clips/<text-slug>-<key>.wav + .json     a sentence, spoken (the .json sidecar marks it whole)
+  clips/<text-slug>-<key>.<key>.pcm       that clip levelled to a gain (int16), for page tracks
   segments/<scene type>-<key>.mp4 (+ .jpg poster, + .sha256 sidecar)   a scene, drawn and encoded
   audio/<page slug>-<key>.m4a (+ .sha256)  a page's narration track
   ai/<scene type>-<key>.json               Claude's narration for a scene
   translations/<language>-<key>.json       Claude's translation of a page's strings
   pages/<video key>.json                   which entries a built page used (what `prune` keeps)
   speech/probe-<engine>.json               when an online engine last failed or answered
+  state/<file name>-<key>.json             what parsing a content file gave, and the files it read
 ```
 
 Every entry is `name-key`: the key, `make_key` of what the entry depends on (a hash of canonical
@@ -20,12 +22,14 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from vidsite.encode.integrity import sidecar
-from vidsite.fsutil import atomic_write, canonical_hash, slugify
+from vidsite.fsutil import atomic_write, canonical_hash, file_sha256, slugify
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +45,11 @@ def key_of(path: Path) -> str:
 def make_key(data: Any, length: int = 16) -> str:
     """The one way an entry's key is made: equal content, equal key, in any process or checkout."""
     return canonical_hash(data, length=length)
+
+
+def levelled_clip(wav: Path, how: Any) -> Path:
+    """A clip levelled as `how` says (gain, rate, limiter settings), kept beside the clip: it goes with it."""
+    return wav.with_name(f"{wav.stem}.{make_key(how)}.pcm")
 
 
 class Cache:
@@ -78,6 +87,10 @@ class Cache:
     def speech(self, engine: str) -> Path:
         return self.root / "speech" / f"probe-{engine}.json"
 
+    def site_state(self, out: Path) -> Path:
+        """What the last build into the output folder `out` published, and the files it left there."""
+        return self.root / "state" / f"site-{make_key(str(out))}.json"
+
     # --- what pages use -----------------------------------------------------------------------
 
     def record_page(self, video_key: str, uses: dict[str, Iterable[str]]) -> None:
@@ -107,11 +120,15 @@ class Cache:
         if not folder.is_dir():
             return []
         if kind == "clips":
-            return [[m, m.with_suffix(".wav")] for m in sorted(folder.glob("*.json"))]
+            levelled: dict[str, list[Path]] = {}
+            for p in folder.glob("*.pcm"):
+                levelled.setdefault(p.name.split(".", 1)[0], []).append(p)
+            return [[m, m.with_suffix(".wav"), *sorted(levelled.get(m.stem, []))] for m in sorted(folder.glob("*.json"))]
         if kind == "segments":
-            return [[s, self.poster(s), sidecar(s), sidecar(self.poster(s))] for s in sorted(folder.glob("*.mp4"))]
+            return [[s, self.poster(s), sidecar(s), sidecar(self.poster(s)), s.with_suffix(".shown.json")]
+                    for s in sorted(folder.glob("*.mp4"))]
         if kind == "audio":
-            return [[a, sidecar(a)] for a in sorted(folder.glob("*.m4a"))]
+            return [[a, sidecar(a), a.with_name(a.name + ".loudness.json")] for a in sorted(folder.glob("*.m4a"))]
         return [[e] for e in sorted(folder.glob("*.json"))]
 
     def orphans(self) -> list[Path]:
@@ -121,8 +138,90 @@ class Cache:
         clips = self.root / "clips"
         if clips.is_dir():
             out += [w for w in clips.glob("*.wav") if not w.with_suffix(".json").exists()]
+            out += [p for p in clips.glob("*.pcm") if not (clips / f"{p.name.split('.', 1)[0]}.json").exists()]
         for kind in ("segments", "audio"):
             folder = self.root / kind
             if folder.is_dir():
                 out += [s for s in folder.glob("*.sha256") if not s.with_name(s.name[: -len(".sha256")]).exists()]
+        segments, audio = self.root / "segments", self.root / "audio"
+        out += [s for s in segments.glob("*.shown.json") if not s.with_name(s.name[: -len(".shown.json")] + ".mp4").exists()]
+        out += [s for s in audio.glob("*.loudness.json") if not s.with_name(s.name[: -len(".loudness.json")]).exists()]
         return out
+
+
+# --- what parsing each content file gave ---------------------------------------------------------
+
+STATE_FORMAT = 1  # bump when a state's shape or meaning changes: older ones are misses
+RACY_NS = 2_000_000_000  # a file modified this close to its reading is checked by content (coarse mtimes)
+
+
+class PageStates:
+    """Per content file, what parsing it gave and the size and mtime of every file it read, so that
+    an unchanged page is not parsed again. A state holds only while the `fingerprint` (vidsite's
+    version, the config, the site folder) is the same, every file it lists has the size and mtime it
+    had, and every path it lists as absent is still absent; a file modified less than RACY_NS before
+    it was read also has its hash checked, as git does for racily clean entries. A missing or damaged
+    state is a miss: the file is parsed."""
+
+    def __init__(self, folder: Path, fingerprint: str) -> None:
+        self.folder, self.fingerprint = folder, fingerprint
+        self.parsed = 0  # content files parsed in this build (the others were unchanged)
+
+    def _path(self, source: Path) -> Path:
+        return self.folder / f"{slugify(source.name, 40)}-{make_key(str(source))}.json"
+
+    def recall(self, source: Path) -> Any:
+        """The value kept for `source`, or None when anything it was made from may have changed."""
+        try:
+            state = json.loads(self._path(source).read_text(encoding="utf-8"))
+            if state["format"] != STATE_FORMAT or state["fingerprint"] != self.fingerprint:
+                return None
+            if not all(_unchanged(Path(p), size, mtime, digest) for p, size, mtime, digest in state["files"]):
+                return None
+            if any(os.path.lexists(p) for p in state["absent"]):
+                return None
+            return state["value"]
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None
+
+    def parse(self, source: Path, parse: Any) -> Any:
+        """`parse()` → (value, files it read, paths whose absence it relied on, whether to keep it);
+        the value is kept unless a file it read changed while it was read. A file is given as its
+        `signature()` taken before it was read, or as a path, whose signature is taken now: a hash taken
+        after the parse could describe newer content than was parsed, so such a file, if recently
+        modified, means the state is not kept."""
+        self.parsed += 1
+        started = time.time_ns()
+        signatures = [signature(source)]  # before reading: what is kept is never newer than what was parsed
+        value, files, absent, keep = parse()
+        for file in files:
+            if isinstance(file, Path):
+                file = signature(file, started)
+                keep = keep and file is not None and file[3] is None
+            keep = keep and file is not None
+            signatures.append(file)
+        if not keep or signatures[0] is None:
+            return value
+        state = {"format": STATE_FORMAT, "fingerprint": self.fingerprint, "value": value, "files": signatures,
+                 "absent": sorted({str(p) for p in absent})}
+        atomic_write(self._path(source), json.dumps(state, ensure_ascii=False))
+        return value
+
+
+def signature(path: Path, now: int | None = None) -> list[Any] | None:
+    """[path, size, mtime, hash or None] of a file about to be read (None if it cannot be): the hash
+    only where the mtime is too recent (against `now`) to be trusted."""
+    try:
+        st = os.stat(path)
+        racy = st.st_mtime_ns >= (now or time.time_ns()) - RACY_NS
+        return [str(path), st.st_size, st.st_mtime_ns, file_sha256(path) if racy else None]
+    except OSError:
+        return None
+
+
+def _unchanged(path: Path, size: int, mtime: int, digest: str | None) -> bool:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return False
+    return st.st_size == size and st.st_mtime_ns == mtime and (digest is None or file_sha256(path) == digest)

@@ -35,7 +35,7 @@ def stats(root: Path) -> list[str]:
         if kind == "clips":
             engines: Counter[str] = Counter()
             seconds = 0.0
-            for meta, _ in entries:
+            for meta, *_ in entries:  # the sidecar, the wav, its levelled copies
                 try:
                     data = json.loads(meta.read_text(encoding="utf-8"))
                     engines[data["engine"]] += 1

@@ -14,29 +14,37 @@ from vidsite import __version__
 
 
 class _Progress:
-    """One updating status line on a terminal; nothing when piped or --quiet."""
+    """One updating status line on a terminal; when piped (CI logs), a plain line at most every
+    EVERY seconds, so a long build shows it is alive without flooding the log; nothing with --quiet."""
+
+    EVERY = 5.0
 
     def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled and sys.stderr.isatty()
+        self.enabled, self.tty = enabled, sys.stderr.isatty()
         self.done = 0
+        self.last = time.monotonic()
 
     def __call__(self, event: str, page: Any, stats: Any) -> None:
         if event == "page":
             self.done += 1
-        if not self.enabled:
+        if not self.enabled or (not self.tty and time.monotonic() - self.last < self.EVERY):
             return
+        self.last = time.monotonic()
         if page is not None:
             doing = f"wrote {page.url}"
         elif stats.tasks:
             doing = f"rendering and encoding {stats.tasks_done}/{stats.tasks}"
         else:
             doing = "speaking and timing"
-        line = (f"\r\x1b[2K  pages {self.done}/{stats.pages} · segments encoded {stats.segments_encoded}, "
+        line = (f"  pages {self.done}/{stats.pages} · segments encoded {stats.segments_encoded}, "
                 f"reused {stats.segments_reused} · {stats.video_seconds:.1f}s of video · {doing}")
-        click.echo(line[:160], nl=False, err=True)
+        if self.tty:
+            click.echo("\r\x1b[2K" + line[:156], nl=False, err=True)
+        else:
+            click.echo(line, err=True)
 
     def close(self) -> None:
-        if self.enabled:
+        if self.enabled and self.tty:
             click.echo("\r\x1b[2K", nl=False, err=True)
 
 
@@ -78,8 +86,10 @@ def build(site_dir: Path, output: Path | None, drafts: bool, encoder: str | None
     Only what changed is redone: clips are cached by content hash in .vidsite/cache,
     and a page whose scenes did not change keeps its video.
     """
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO,
+    logging.basicConfig(level=logging.WARNING if quiet else logging.INFO,
                         format="%(levelname)s %(name)s: %(message)s" if verbose else "%(message)s")
+    if verbose:  # vidsite's own debug lines; the libraries' (markdown-it logs every rule) stay at INFO
+        logging.getLogger("vidsite").setLevel(logging.DEBUG)
     from vidsite.build import build as run_build
     from vidsite.executor import jobs_for
     from vidsite.options import BuildOptions, load
@@ -126,27 +136,37 @@ def build(site_dir: Path, output: Path | None, drafts: bool, encoder: str | None
 @click.option("--strict", is_flag=True, help="What a video cannot carry (include not found, unknown shortcode, "
               "HTML dropped) is an error, not a warning.")
 def check(site_dir: Path, drafts: bool, strict: bool) -> None:
-    """Validate every page and show the scenes it will make, with estimated durations.
+    """Validate every page and show the scenes it will make, with estimated durations, and how
+    much of each page's source reaches its video.
 
-    Nothing is synthesised or encoded: durations are estimated from the narration's word
-    count at the configured speaking rate. Every construct a page holds that its video
-    cannot carry is listed with its file and line. Exits 1 on the first error.
+    Nothing is synthesised or encoded: durations follow the build's timing rules, with each
+    sentence's length estimated at the configured speaking rate (scripts without spaces by
+    characters). Per page: prose words outside code spoken or shown, tables, code blocks and
+    images carried. Every construct a page holds that its video cannot carry is listed with its
+    file and line. Exits 1 on the first error.
     """
     from vidsite.check import check_site
 
-    total = 0.0
     notes: list = []
     pages = check_site(site_dir, drafts=drafts, notes=notes, strict=strict)
-    for page, rows in pages:
-        seconds = sum(r[2] for r in rows)
-        total += seconds
-        click.echo(f"{page.rel}  →  {page.url}/  ({len(rows)} scenes, ~{seconds:.0f}s)")
-        for scene, text, est in rows:
+    for checked in pages:
+        page = checked.page
+        click.echo(f"{page.rel}  →  {page.url}/  ({len(checked.scenes)} scenes, ~{checked.seconds:.0f}s)")
+        click.echo(f"  reaches the video: {checked.reach}")
+        for scene, text, est in checked.scenes:
             words = text if len(text) <= 70 else text[:67] + "..."
             click.echo(f"  {scene.line:>4}  {scene.type:<20} ~{est:4.1f}s  {words}")
     for note in notes:
         click.echo(f"not carried: {note}")
-    click.echo(f"ok: {len(pages)} pages, {sum(len(r) for _, r in pages)} scenes, ~{total:.0f}s of video"
+    from vidsite.config import load_config
+    from vidsite.plan import voice_for
+    from vidsite.speech.espeak import offline_voices
+
+    config = load_config(site_dir)
+    click.echo(offline_voices({(c.page.language, voice_for(s, c.page, config)) for c in pages for s, _, _ in c.scenes},
+                              config.tts))
+    total = sum(c.seconds for c in pages)
+    click.echo(f"ok: {len(pages)} pages, {sum(len(c.scenes) for c in pages)} scenes, ~{total:.0f}s of video"
                + (f"; {len(notes)} construct(s) not carried (--strict makes them errors)" if notes else ""))
 
 
@@ -205,8 +225,8 @@ def serve(site_dir: Path, port: int, bind: str, watch: bool, drafts: bool, quali
 @click.option("--keep", type=click.FloatRange(0), default=3600, show_default=True,
               help="Seconds a file that left the site stays for cached pages and viewers mid-video; a later deploy "
                    "deletes it (never the deploy that replaced it).")
-@click.option("--endpoint-url", envvar="AWS_ENDPOINT_URL", show_envvar=True,
-              help="S3-compatible store (MinIO, Cloudflare R2, Ceph) for s3:// targets, e.g. https://minio.local:9000.")
+@click.option("--endpoint-url", help="S3-compatible store (MinIO, Cloudflare R2, Ceph) for s3:// targets, e.g. "
+              "https://minio.local:9000 (default: $AWS_ENDPOINT_URL, read for s3:// targets only).")
 @click.option("--force", is_flag=True, help="Publish even a draft-quality build or a local/relative base_url.")
 def deploy(target: str, site_dir: Path, output: Path | None, dry_run: bool, max_deletes: int, workers: int,
            keep: float, endpoint_url: str | None, force: bool) -> None:

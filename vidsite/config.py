@@ -34,6 +34,8 @@ class VideoConfig(_Section):
     pad: float = Field(0.6, ge=0, le=10, description="Seconds of silence after each scene's narration.")
     min_duration: float = Field(2.0, ge=0, description="Shortest scene, in seconds.")
     max_duration: float = Field(120.0, gt=0, description="Longest scene, in seconds (narration is never cut).")
+    code_seconds_per_line: float = Field(0.6, ge=0, le=10, description="Reading time a code or command slide "
+                                         "gets per non-blank line it shows (10 lines: at least 6 s); 0 = none.")
     transition: float = Field(0.2, ge=0, le=2, description="Crossfade between scenes, in seconds (0 = cut); it plays in the pause after the narration.")
 
     @field_validator("width", "height")
@@ -60,6 +62,8 @@ class TTSConfig(_Section):
     sentence_pause: float = Field(0.4, ge=0, le=5, description="Seconds of silence added between sentences "
                                   "(clips are spoken one sentence at a time); `[pause Nms]` replaces it where it stands.")
     paragraph_pause: float = Field(0.7, ge=0, le=5, description="Seconds of silence at a blank line in a narration.")
+    degraded_voice: bool = Field(False, description="Let the offline voice speak a language it cannot read (it "
+                                 "spells each character out, e.g. a kanji as \"Chinese letter\") instead of failing.")
     loudness: float = Field(-16.0, ge=-40, le=-5, description="Integrated loudness of every page's audio, LUFS "
                             "(ITU-R BS.1770; web video sits at -16 to -14); true peak is limited to -1.5 dBTP.")
 
@@ -75,6 +79,15 @@ class NarrationConfig(_Section):
 class BuildConfig(_Section):
     scheduler: str = Field("", description="Dask scheduler address (tcp://host:8786); empty = local processes.")
     jobs: int = Field(0, ge=0, le=256, description="Local worker processes (0 = one per core).")
+
+
+class LimitsConfig(_Section):
+    """Bounds a page must stay within (a page over one fails, naming the limit; nothing is shortened)."""
+
+    scenes: int = Field(5000, ge=1, description="Scenes per page.")
+    scene_narration: int = Field(10_000, ge=100, description="Characters of narration per scene.")
+    page_narration: int = Field(1_000_000, ge=1000, description="Characters of narration per page.")
+    code_lines: int = Field(2000, ge=10, description="Lines per code field (long code pages over several slides).")
 
 
 class CacheConfig(_Section):
@@ -109,12 +122,14 @@ class SiteConfig(_Section):
     content_dir: str = Field("content", description="Folder of the pages, relative to config.toml (`docs` in an "
                              "MkDocs repository, `src` in an mdBook); output/, the cache and layouts/ stay beside config.toml.")
     include_paths: list[str] = Field(default_factory=list, description="Folders outside the site folder that include "
-                                     "directives may read from (relative to config.toml or absolute).")
+                                     "directives may read from (relative to config.toml), inside the repository: one "
+                                     "outside the git work tree holding config.toml, or hidden, is ignored with a warning.")
     video: VideoConfig = VideoConfig()
     tts: TTSConfig = TTSConfig()
     narration: NarrationConfig = NarrationConfig()
     build: BuildConfig = BuildConfig()
     cache: CacheConfig = CacheConfig()
+    limits: LimitsConfig = LimitsConfig()
 
     @field_validator("content_dir")
     @classmethod

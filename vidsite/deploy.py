@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -139,9 +140,11 @@ def _filesystem(target: str, endpoint_url: str | None = None) -> tuple[Any, str,
         raise DeployError("deploy needs fsspec: pip install fsspec") from None
     protocol = target.split("://", 1)[0] if "://" in target else "file"
     options: dict[str, Any] = {"auto_mkdir": True} if protocol in ("file", "local") else {}
+    if endpoint_url and protocol not in ("s3", "s3a"):
+        raise DeployError(f"--endpoint-url is for s3:// targets (S3-compatible stores), not {protocol}://")
+    if protocol in ("s3", "s3a"):  # the variable is read for s3:// only: it may be set for other tools
+        endpoint_url = endpoint_url or os.environ.get(ENDPOINT_ENV)
     if endpoint_url:
-        if protocol not in ("s3", "s3a"):
-            raise DeployError(f"--endpoint-url is for s3:// targets (S3-compatible stores), not {protocol}://")
         options["client_kwargs"] = {"endpoint_url": endpoint_url}
     try:
         fs, root = fsspec.core.url_to_fs(target, skip_instance_cache=True, **options)
@@ -179,7 +182,7 @@ def deploy(out: Path, target: str, *, dry_run: bool = False, max_deletes: int = 
     """Publish `out` to `target`; returns what was (or, with `dry_run`, would be) done.
 
     `keep`: seconds a file that left the site stays for cached pages. `force`: publish a draft or
-    a site without a public base_url. `endpoint_url`: an S3-compatible store (else $AWS_ENDPOINT_URL)."""
+    a site without a public base_url. `endpoint_url`: an S3-compatible store for s3:// targets (else $AWS_ENDPOINT_URL)."""
     try:
         local_manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):

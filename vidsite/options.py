@@ -33,6 +33,8 @@ class BuildOptions:
     engine: Literal["auto", "edge", "espeak"] | None = None  # overrides [tts] engine
     hashed_names: bool | None = None  # overrides hashed_names
     scheduler: str | None = None  # overrides [build] scheduler (a Dask address)
+    limit: int | None = None  # build at most this many stale pages now, `first` first; the rest wait (dev server)
+    first: frozenset[str] = frozenset()  # urls of pages to build before any other (the ones a browser asked for)
 
     @classmethod
     def of(cls, **kwargs: Any) -> "BuildOptions":

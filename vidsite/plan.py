@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 from vidsite import __version__
 from vidsite.config import SiteConfig
-from vidsite.errors import ContentError
+from vidsite.errors import ContentError, SpeechError
 from vidsite.fsutil import canonical_hash, file_sha256
-from vidsite.models import Page, Timeline, Voiceover
+from vidsite.models import Page, Scene, Timeline, Voiceover
 
 if TYPE_CHECKING:
     from vidsite.build import Context
@@ -59,24 +59,31 @@ def voice_for(scene: Any, page: Page, config: SiteConfig) -> str | None:
     return scene.voice or page.voice or (lang.voice if lang else None)
 
 
-def video_key(page: Page, ctx: Context) -> str:
-    """Hash of everything that shows or sounds in the page's video."""
+def site_key(ctx: Context) -> str:
+    """Hash of what every page's video depends on besides the page (made once a build, not per page)."""
     return canonical_hash({
         "version": __version__, "video": ctx.config.video.model_dump(), "tts": ctx.config.tts.model_dump(),
-        "theme": ctx.theme.model_dump(exclude={"font_dirs"}), "scenes": _scene_data(page),
-        "voice": [voice_for(s, page, ctx.config) for s in page.scenes], "accent": page.accent, "language": page.language,
-        "transition": page.transition, "hashed_names": ctx.config.hashed_names,
+        "theme": ctx.theme.model_dump(exclude={"font_dirs"}), "hashed_names": ctx.config.hashed_names,
         "pronunciations": ctx.pronunciations, "narration": ctx.config.narration.model_dump(exclude={"timeout"}),
     })
 
 
-def up_to_date(dest: Path, key: str, only_engine: str | None = None) -> dict[str, Any] | None:
-    """The page's manifest if its video is current; `only_engine` (--strict) also rejects fallback voices."""
+def video_key(page: Page, ctx: Context) -> str:
+    """Hash of everything that shows or sounds in the page's video."""
+    return canonical_hash({
+        "site": ctx.site_key, "scenes": _scene_data(page), "voice": [voice_for(s, page, ctx.config) for s in page.scenes],
+        "accent": page.accent, "language": page.language, "transition": page.transition,
+    })
+
+
+def up_to_date(dest: Path, key: str | None, only_engine: str | None = None) -> dict[str, Any] | None:
+    """The page's manifest if its video is current (key None: whatever it shows, if its files are whole);
+    `only_engine` (--strict) also rejects fallback voices."""
     try:
         manifest = json.loads((dest / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if manifest.get("format") != MANIFEST_FORMAT or manifest.get("video_key") != key:
+    if manifest.get("format") != MANIFEST_FORMAT or key is not None and manifest.get("video_key") != key:
         return None
     if only_engine and any(s.get("engine") != only_engine for s in manifest.get("scenes", [])):
         return None
@@ -90,10 +97,10 @@ def up_to_date(dest: Path, key: str, only_engine: str | None = None) -> dict[str
 def plan_page(page: Page, key: str, ctx: Context, tasks: list[Any]) -> PagePlan:
     """Narrate, speak and time one page; append the media tasks its video still needs."""
     from vidsite.encode.audio import AUDIO_RATE, frame_alignment
-    from vidsite.encode.loudness import CEILING, gain_db
     from vidsite.encode.integrity import intact
+    from vidsite.encode.loudness import CEILING, gain_db
     from vidsite.speech.voices import RTL_LANGUAGES, base_language
-    from vidsite.tasks import AudioTask, SegmentTask
+    from vidsite.tasks import AudioTask, SegmentTask, shown_path
     from vidsite.timeline import build_timeline
 
     stats, v = ctx.stats, ctx.config.video
@@ -101,7 +108,7 @@ def plan_page(page: Page, key: str, ctx: Context, tasks: list[Any]) -> PagePlan:
     texts = [ctx.narrator(s, page) for s in page.scenes]
     t = stats.timed("narrate", t)
     speaker = ctx.speaker
-    voiceovers = [speaker.speak(text, voice_for(s, page, ctx.config), page.language) for s, text in zip(page.scenes, texts)]
+    voiceovers = [_spoken(speaker, text, s, page, ctx) for s, text in zip(page.scenes, texts)]
     t = stats.timed("speak", t)
     timeline = build_timeline(page.scenes, voiceovers, v, page.transition, frame_alignment(v.fps))
     if timeline.duration > MAX_PAGE_SECONDS:
@@ -122,16 +129,19 @@ def plan_page(page: Page, key: str, ctx: Context, tasks: list[Any]) -> PagePlan:
         task = SegmentTask(
             "", scene.type, scene.fields, page.accent, rtl, theme, v.width, v.height, v.fps,
             tuple((s.frame, s.state) for s in span.stills), span.frames, closing, fade, encoder.codec, encoder.options,
+            language=page.language,
         )
         seg_key = _segment_key(task, ctx)
         path = ctx.store.segment(scene.type, seg_key)
         stats.distinct_frames += len(span.stills) + span.fade
         poster = str(ctx.store.poster(path)) if span.index == 0 else ""
-        if ctx.shared and ctx.shared.fetch(path) and poster:
-            ctx.shared.fetch(Path(poster))
+        if ctx.shared and ctx.shared.fetch(path):
+            ctx.shared.fetch(shown_path(path))
+            if poster:
+                ctx.shared.fetch(Path(poster))
         if (str(path), poster) in planned:
             pass
-        elif intact(path) and (not poster or intact(Path(poster))):  # a damaged entry is a miss
+        elif intact(path) and shown_path(path).exists() and (not poster or intact(Path(poster))):  # damaged: a miss
             stats.segments_reused += 1
         else:
             source = f"content/{page.rel}:{scene.line}: scene {span.index + 1} ({scene.type})"
@@ -158,6 +168,16 @@ def plan_page(page: Page, key: str, ctx: Context, tasks: list[Any]) -> PagePlan:
     stats.timed("time+plan", t)
     return PagePlan(page, key, voiceovers, timeline, segments, keys, audio)
 
+
+
+def _spoken(speaker: Any, text: str, scene: Scene, page: Page, ctx: Any) -> Any:
+    """A scene's voice-over; a failure to speak it names the page and line it comes from."""
+    try:
+        return speaker.speak(text, voice_for(scene, page, ctx.config), page.language)
+    except SpeechError as exc:
+        if exc.path is not None:
+            raise
+        raise SpeechError(exc.message, path=page.source, line=scene.line) from None
 
 def ai_keys(page: Page, ctx: Context) -> list[str]:
     """Keys of the AI narration this page asks for (cached whether or not Claude answered)."""

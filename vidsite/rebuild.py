@@ -18,8 +18,9 @@ from vidsite.options import BuildOptions
 log = logging.getLogger(__name__)
 
 WATCHED_FILES = ("config.toml", "pronunciations.toml")
-WATCHED_DIRS = ("content", "layouts", "static")
+WATCHED_DIRS = ("layouts", "static")  # and the configured content_dir and include_paths
 DEBOUNCE = 0.2  # seconds of quiet before a rebuild
+BATCH = 8  # stale pages per pass once the pages browsers asked for are built: a new request waits one pass
 
 
 @dataclass
@@ -29,7 +30,12 @@ class State:
     stage: str = "starting"
     pages_done: int = 0
     pages_total: int = 0
-    builds: int = 0
+    tasks_done: int = 0  # slides and tracks rendered and encoded in this pass
+    tasks: int = 0
+    builds: int = 0  # complete builds (every page current)
+    discovered: bool = False  # the first pass has found the pages (until then any page may be one)
+    waiting: set[str] = field(default_factory=set)  # urls of pages not built yet
+    wanted: set[str] = field(default_factory=set)  # urls browsers asked for that wait: built first
     last_error: str | None = None
     last_build: dict[str, Any] = field(default_factory=dict)
     listeners: list[tuple[asyncio.AbstractEventLoop, asyncio.Queue]] = field(default_factory=list)
@@ -37,7 +43,17 @@ class State:
 
     def status(self) -> dict[str, Any]:
         return {"stage": self.stage, "pages_done": self.pages_done, "pages_total": self.pages_total,
+                "tasks_done": self.tasks_done, "tasks": self.tasks, "waiting": len(self.waiting),
                 "builds": self.builds, "last_error": self.last_error, "last_build": self.last_build}
+
+    def want(self, url: str) -> bool:
+        """A browser asks for the page at `url`: True if it is (or may be, before the first pass) on its
+        way, and then it is built before the pages nobody asked for."""
+        with self.lock:
+            if url in self.waiting or not self.discovered:
+                self.wanted.add(url)
+                return True
+        return False
 
     def publish(self, event: dict[str, Any]) -> None:
         with self.lock:
@@ -93,6 +109,7 @@ class Builder:
         self.root, self.state = root, state
         self.options = replace(options, start_method="forkserver")  # this process has threads: never fork it
         self.out = self.options.output_for(root)
+        self._manifests: dict[str, tuple[str, dict[str, Any]]] = {}  # page folder -> (hash, its manifest)
         self._pending = threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="vidsite-builder", daemon=True)
@@ -119,89 +136,133 @@ class Builder:
             self.build_once()
 
     def _snapshot(self) -> tuple[dict[str, str], dict[str, dict[str, Any]]]:
-        """The hashes the site manifest lists, and each page's manifest, as the browsers see them now."""
+        """The hashes the site manifest lists, and each page's manifest, as the browsers see them now. A
+        page manifest is read again only when its hash changed: a 500-page preview reads one or two."""
         try:
             site = json.loads((self.out / "manifest.json").read_text(encoding="utf-8"))
             hashes = {name: entry.get("sha256", "") for name, entry in site.get("files", {}).items()}
         except (OSError, ValueError, AttributeError):
             hashes = {}
         pages = {}
-        for path in self.out.rglob("manifest.json"):
-            if path.parent == self.out:
+        for name, sha in hashes.items():
+            folder, _, leaf = name.rpartition("/")
+            if leaf != "manifest.json" or not folder:
                 continue
-            try:
-                pages[path.parent.relative_to(self.out).as_posix()] = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                continue
+            known = self._manifests.get(folder)
+            if known is None or known[0] != sha:
+                try:
+                    known = (sha, json.loads((self.out / name).read_text(encoding="utf-8")))
+                except (OSError, ValueError):
+                    continue
+                self._manifests[folder] = known
+            pages[folder] = known[1]
         return hashes, pages
 
     def build_once(self) -> None:
+        """Build until every page is current, in passes: first the pages browsers asked for (on the first
+        pass of a fresh preview, none: the index of what is built is served at once), then BATCH pages a
+        pass, so a page asked for meanwhile waits one pass, not the whole site."""
+        state = self.state
+        state.stage, state.pages_done = "building", 0
+        started = time.perf_counter()
+        limit = 0 if state.builds == 0 else 1
+        built: list[str] = []
+        while True:
+            with state.lock:
+                wanted = frozenset(state.wanted)
+            stats = self._pass(replace(self.options, first=wanted, limit=max(limit, len(wanted))))
+            if stats is None:
+                return
+            built += stats.built
+            with state.lock:
+                state.waiting, state.discovered = set(stats.waiting), True
+                state.wanted &= state.waiting
+            if not stats.waiting:
+                break
+            limit = BATCH
+        state.builds += 1
+        state.stage, state.last_error = "idle", None
+        state.last_build = {"pages": stats.pages, "pages_built": len(built), "built": built,
+                            "clips_synthesised": stats.clips_synthesised, "segments_encoded": stats.segments_encoded,
+                            "wall": round(time.perf_counter() - started, 3)}
+        log.info("rebuilt %d page(s) in %.2fs%s", len(built), state.last_build["wall"],
+                 (": " + ", ".join(built)) if built else "")
+
+    def _pass(self, options: BuildOptions) -> Any:
+        """One build of at most `options.limit` stale pages; tells the browsers what changed. None if it failed."""
         from vidsite.build import build
         from vidsite.options import load
 
         state = self.state
         before = self._snapshot()
-        state.stage, state.pages_done = "building", 0
 
         def progress(event: str, page: Any, stats: Any) -> None:
-            state.pages_total = stats.pages
+            state.pages_total, state.tasks_done, state.tasks = stats.pages, stats.tasks_done, stats.tasks
             if event == "page":
                 state.pages_done += 1
             elif event != "task":
                 state.stage = event
 
-        started = time.perf_counter()
         try:
-            stats = build(self.root, load(self.root, self.options), self.options, progress)  # config may have changed
+            stats = build(self.root, load(self.root, options), options, progress)  # config may have changed
         except VidsiteError as exc:
             state.stage, state.last_error = "failed", exc.format_message()
             log.error("build failed: %s", state.last_error)
             state.publish({"type": "error", "message": state.last_error})
-            return
+            return None
         except Exception as exc:  # noqa: BLE001 - a crash in one rebuild must not stop the server
             log.exception("build crashed")
             state.stage, state.last_error = "failed", f"internal error: {type(exc).__name__}: {exc}"
             state.publish({"type": "error", "message": state.last_error})
-            return
-        state.builds += 1
-        state.stage, state.last_error = "idle", None
-        state.last_build = {"pages": stats.pages, "pages_built": stats.pages_built, "built": stats.built,
-                            "clips_synthesised": stats.clips_synthesised, "segments_encoded": stats.segments_encoded,
-                            "wall": round(time.perf_counter() - started, 3)}
-        after = self._snapshot()
-        pages = changed_pages(before, after)
-        log.info("rebuilt %d page(s) in %.2fs%s", stats.pages_built, state.last_build["wall"],
-                 (": " + ", ".join(stats.built)) if stats.built else "")
+            return None
+        pages = changed_pages(before, self._snapshot())
         state.publish({"type": "built", "pages": pages, "built": stats.built, "files_written": stats.files_written})
+        return stats
 
 
-def watch_site(root: Path, builder: Builder) -> Any:
-    """A watchdog observer that requests a rebuild when content, layouts, static or config change."""
+def watched_folders(root: Path, options: BuildOptions) -> list[Path]:
+    """The folders whose changes rebuild: the configured content_dir and include_paths, layouts/, static/."""
+    from vidsite.content.discover import includer_for
+    from vidsite.options import load
+
+    try:
+        includer = includer_for(root, load(root, options))
+        folders = [includer.content, *includer.include_paths]
+    except VidsiteError:  # the first build says what is wrong with the config; until it is fixed, content/
+        folders = [root / "content"]
+    folders += [root / name for name in WATCHED_DIRS]
+    return [f.resolve() for f in dict.fromkeys(folders) if f.is_dir()]
+
+
+def watch_site(root: Path, builder: Builder, folders: list[Path]) -> Any:
+    """A watchdog observer that requests a rebuild when a file in `folders` or the config changes. What
+    vidsite writes itself (the output and preview folders, the cache) is not a change, should a folder
+    hold it (`content_dir = "."`)."""
     from watchdog.events import FileSystemEventHandler
     from watchdog.observers import Observer
 
     ignored_suffixes = ("~", ".swp", ".swx", ".tmp", ".part")
+    ours = (root / ".vidsite", builder.out, root / "output")
+
+    def matters(path: Path) -> bool:
+        if path.name.endswith(ignored_suffixes) or path.name.startswith((".#", ".~")):
+            return False
+        if path.parent == root and path.name in WATCHED_FILES:
+            return True
+        return any(path.is_relative_to(f) for f in folders) and not any(path.is_relative_to(o) for o in ours)
 
     class Handler(FileSystemEventHandler):
         def on_any_event(self, event: Any) -> None:
             if event.event_type in ("opened", "closed_no_write"):
                 return
-            for raw in (event.src_path, getattr(event, "dest_path", "")):
-                if not raw:
-                    continue
-                path = Path(raw)
-                if path.name.endswith(ignored_suffixes) or path.name.startswith((".#", ".~")):
-                    continue
-                rel = path.relative_to(root) if path.is_relative_to(root) else path
-                if rel.parts and (rel.parts[0] in WATCHED_DIRS or rel.as_posix() in WATCHED_FILES):
-                    builder.request()
-                    return
+            if any(raw and matters(Path(raw)) for raw in (event.src_path, getattr(event, "dest_path", ""))):
+                builder.request()
 
     observer = Observer()
     handler = Handler()
-    observer.schedule(handler, str(root), recursive=False)
-    for name in WATCHED_DIRS:
-        if (root / name).is_dir():
-            observer.schedule(handler, str(root / name), recursive=True)
+    observer.schedule(handler, str(root), recursive=root in folders)  # config.toml, or everything
+    for folder in folders:
+        if folder != root:
+            observer.schedule(handler, str(folder), recursive=True)
     observer.start()
     return observer

@@ -43,8 +43,8 @@ def new_site(root: Path, title: str) -> list[Path]:
         "content/welcome.md": page_text("Welcome", "female", ["title", "list", "outro"], "blue"),
         "content/guide/first-steps.md": page_text("First steps", "male", ["title", "command", "code", "outro"],
                                                   "green"),
-        "layouts/README.md": "Override the theme here: theme.toml (colours, fonts) and page.html, index.html.\n",
-        "static/README.md": "Images used by scenes (`src: diagram.png`) go here.\n",
+        "layouts/README.md": "Override the theme here: theme.toml (colours, fonts) and page.html, index.html.\n"
+                             "Images used by scenes (`src: diagram.png`) go in static/, which is published as it is.\n",
         ".gitignore": "/output/\n/.vidsite/\n",
     }
     written = []
@@ -53,4 +53,6 @@ def new_site(root: Path, title: str) -> list[Path]:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
         written.append(path)
+    (root / "static").mkdir()  # empty: everything in it is published, so notes about it live in layouts/README.md
+    written.append(root / "static")
     return written

@@ -30,7 +30,7 @@ import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from vidsite.options import BuildOptions
-from vidsite.rebuild import Builder, State, watch_site
+from vidsite.rebuild import Builder, State, watch_site, watched_folders
 
 log = logging.getLogger(__name__)
 
@@ -125,6 +125,34 @@ def _page(path: Path) -> Any:
     return Response(body, headers={"Content-Type": kind, "Cache-Control": "no-store"})
 
 
+PROGRESS = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Building…</title></head>
+<body style="margin:0;padding:48px;background:#0F172A;color:#F8FAFC;font:18px/1.5 system-ui,sans-serif">
+<h1 style="font-size:28px">Building this page…</h1><p id="vidsite-progress">starting</p>
+<script>
+(function () {
+  var page = %s, box = document.getElementById("vidsite-progress");
+  function tick() {
+    fetch("/_vidsite/status?page=" + encodeURIComponent(page)).then(function (r) { return r.json(); })
+      .then(function (s) {
+        if (s.page !== "waiting") { location.reload(); return; }  // built (or not a page after all)
+        box.textContent = s.last_error ? "the last build failed: " + s.last_error :
+          s.stage + ": slides " + s.tasks_done + "/" + s.tasks + " · pages still waiting: " + s.waiting;
+        setTimeout(tick, 300);
+      }, function () { setTimeout(tick, 1000); });
+  }
+  tick();
+})();
+</script></body></html>
+"""
+
+
+def _progress_page(url: str) -> Any:
+    """What a page not built yet shows: how far its build is, until it is there (then it reloads)."""
+    from starlette.responses import HTMLResponse
+
+    return HTMLResponse(PROGRESS % json.dumps(url).replace("<", "\\u003c"), headers={"Cache-Control": "no-store"})
+
+
 class HeaderDeadline(H11Protocol):
     """uvicorn's HTTP/1.1 protocol with a deadline for each request's headers. uvicorn times out
     only idle keep-alive connections, so a client that connects and sends nothing, or half a
@@ -188,7 +216,12 @@ def make_app(out: Path, state: State) -> Any:
     from starlette.routing import Route
 
     async def status(request: Request) -> Response:
-        return JSONResponse(state.status(), headers={"Cache-Control": "no-store"})
+        report = state.status()
+        if "page" in request.query_params:  # what a progress page waits for
+            url = request.query_params["page"].strip("/")
+            ready = safe_path(out, f"{url}/index.html") is not None
+            report["page"] = "ready" if ready else "waiting" if state.want(url) else "unknown"
+        return JSONResponse(report, headers={"Cache-Control": "no-store"})
 
     async def live_js(request: Request) -> Response:
         return Response(LIVE_JS, media_type="text/javascript", headers={"Cache-Control": "no-store"})
@@ -228,6 +261,10 @@ def make_app(out: Path, state: State) -> Any:
                     "Cache-Control": "no-store"})
             target = safe_path(out, f"{rel}/index.html")  # resolved again: it may be a symlink
         if target is None or not target.is_file():
+            url = rel.strip("/").removesuffix("index.html").strip("/")
+            leaf = rel.rstrip("/").rpartition("/")[2]
+            if ("." not in leaf or leaf == "index.html") and state.want(url):  # a page not built yet
+                return _progress_page(url)
             return PlainTextResponse("404 not found", status_code=404)
         if target.suffix == ".html":
             return _page(target)
@@ -242,7 +279,8 @@ def make_app(out: Path, state: State) -> Any:
 
 
 def serve(root: Path, options: BuildOptions, *, port: int = 1313, bind: str = "127.0.0.1", watch: bool = True) -> None:
-    """Build once, then serve the preview folder and (with `watch`) rebuild on every change."""
+    """Serve the preview folder at once while it is built (the pages browsers ask for first), and (with
+    `watch`) rebuild on every change."""
     import multiprocessing
 
     # Rebuild workers come from a forkserver (this process has threads, so it must not fork);
@@ -253,11 +291,9 @@ def serve(root: Path, options: BuildOptions, *, port: int = 1313, bind: str = "1
     state = State()
     builder = Builder(root, state, options)
     out = builder.out
-    builder.build_once()  # before serving: the first page load has something to show (or the error)
-    if state.last_error:
-        log.warning("serving the last good output; fix the error and save to rebuild")
-    observer = watch_site(root, builder) if watch else None
+    observer = watch_site(root, builder, watched_folders(root, options)) if watch else None
     builder.start()
+    builder.request()  # served at once: a page not built yet shows its progress, and is built first
     server = make_server(out, state, bind=bind, port=port)
     log.info("serving %s at http://%s:%d/ (Ctrl-C to stop)", out, bind, port)
     try:

@@ -8,9 +8,13 @@ its key, written atomically, so racing workers both end with a valid entry.
 from __future__ import annotations
 
 import io
+import json
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,7 @@ class SegmentTask:
     poster: str = ""  # also write the last still here as JPEG (a page's first scene)
     share: tuple[str, str] | None = None  # (shared cache URL, local cache root): publish the result there
     source: str = ""  # "content/p.md:12: scene 3 (code)", for error messages; not part of the key
+    language: str = "en"  # the page's: default headers and labels are drawn in it
 
 
 @dataclass(frozen=True)
@@ -62,12 +67,29 @@ class Result:
     path: str
     frames_encoded: int = 0
     seconds: float = 0.0
+    warnings: tuple[str, ...] = ()  # what the task warned of, for the build to tell (workers have no terminal)
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
 
 
 def run(task: SegmentTask | AudioTask) -> Result:
-    """Run one task (in whichever process it landed); a failure is a TaskFailed naming its source."""
+    """Run one task (in whichever process it landed); a failure is a TaskFailed naming its source.
+    Its warnings travel back in the Result, as a worker's own log reaches no one."""
+    root = logging.getLogger("vidsite")
+    collect, propagate = _Collect(), root.propagate
+    root.addHandler(collect)
+    root.propagate = False
     try:
-        return _run(task)
+        from dataclasses import replace
+
+        return replace(_run(task), warnings=tuple(collect.messages))
     except OSError:
         raise  # the disk, not the content: the build says so
     except Exception as exc:  # noqa: BLE001 - re-raised with the page and scene it belongs to
@@ -75,6 +97,9 @@ def run(task: SegmentTask | AudioTask) -> Result:
 
         raise TaskFailed(task.source or Path(task.path).name, f"{type(exc).__name__}: {exc}",
                          traceback.format_exc()) from None
+    finally:
+        root.removeHandler(collect)
+        root.propagate = propagate
 
 
 def _run(task: SegmentTask | AudioTask) -> Result:
@@ -92,38 +117,63 @@ def _run(task: SegmentTask | AudioTask) -> Result:
         from vidsite.shared_cache import SharedCache
 
         shared = SharedCache(task.share[0], Path(task.share[1]))
-        for made in (Path(task.path), Path(getattr(task, "poster", "") or task.path)):
+        made_files = [Path(task.path), Path(getattr(task, "poster", "") or task.path)]
+        if isinstance(task, SegmentTask):
+            made_files.append(shown_path(Path(task.path)))
+        for made in made_files:
             shared.publish(made)
     return Result(task.path, frames, time.perf_counter() - started)
+
+
+def shown_path(segment: Path) -> Path:
+    """Beside a segment: its scene's fields as the final slide shows them (render.slides.shown)."""
+    return segment.with_suffix(".shown.json")
+
+
+def _warn_cut(task: SegmentTask, visible: dict[str, Any]) -> None:
+    """A text field the slide could not show whole at a legible size is spoken whole but shown cut: say so."""
+    from vidsite.render.inline import plain
+
+    for key, value in task.fields.items():
+        if isinstance(value, str) and not key.startswith("_") and key in visible and isinstance(visible[key], str):
+            said, seen = plain(value).split(), visible[key].split()
+            if len(seen) < len(said):
+                log.warning("%s: `%s` does not fit on the slide at a legible size; its last %d words are spoken "
+                            "but not shown (split the scene)", task.source, key, len(said) - len(seen))
 
 
 def _segment(task: SegmentTask) -> int:
     from vidsite.encode.encoders import EncoderChoice
     from vidsite.encode.segments import crossfade, encode_segment, yuv420
-    from vidsite.render.slides import render
+    from vidsite.fsutil import atomic_write
+    from vidsite.render.slides import draw_slide, shown
     from vidsite.render.theme import Theme
 
     theme = Theme.model_validate(task.theme)
 
-    def draw(kind: str, fields: dict[str, Any], state: dict[str, Any]) -> Any:
-        return render(kind, fields, state, theme, task.accent, task.width, task.height, task.rtl)
+    def draw(kind: str, fields: dict[str, Any], state: dict[str, Any], source: str = "") -> Any:
+        return draw_slide(kind, fields, state, theme, task.accent, task.width, task.height, task.rtl, task.language,
+                          source)
 
     def pictures() -> Any:
         picture = image = None
         for frame, state in task.stills:
-            image = draw(task.scene_type, task.fields, state)
+            canvas = draw(task.scene_type, task.fields, state, task.source)
+            image = canvas.img
             picture = yuv420(image)  # converted once: encoded, and the start of the crossfade
             yield frame, picture
+        if image is not None:  # what the final slide shows legibly, for the page manifest
+            visible = shown(task.scene_type, task.fields, canvas.drawn)
+            _warn_cut(task, visible)
+            atomic_write(shown_path(Path(task.path)), json.dumps(visible, ensure_ascii=False).encode())
         if task.poster and image is not None:
-            from vidsite.fsutil import atomic_write
-
             buf = io.BytesIO()
             image.save(buf, "JPEG", quality=85)
             atomic_write(Path(task.poster), buf.getvalue())
         if task.fade:
             n, kind, fields, state = task.fade
             first = task.frames - n
-            for i, blend in enumerate(crossfade(picture, yuv420(draw(kind, fields, state)), n)):
+            for i, blend in enumerate(crossfade(picture, yuv420(draw(kind, fields, state).img), n)):
                 yield first + i, blend
 
     encoder = EncoderChoice(task.codec, task.options, "")

@@ -15,6 +15,7 @@ from typing import Callable
 from vidsite.config import VideoConfig
 from vidsite.models import Scene, Span, Still, Timeline, Voiceover, Word
 from vidsite.scenes import get as scene_type
+from vidsite.scenes.code import reading_lines
 from vidsite.speech.align import reveal_times
 
 log = logging.getLogger(__name__)
@@ -33,9 +34,11 @@ def reveal_frame(t: float, fps: int) -> int:
 
 def scene_seconds(scene: Scene, speech: float, video: VideoConfig, extra: float = 0.0) -> float:
     """How long a scene shows: its narration plus the pause, within the scene's (else the site's)
-    minimum and maximum; narration is never cut, so a longer one wins over the maximum."""
+    minimum and maximum, and no shorter than the code on it takes to read (up to the maximum);
+    narration is never cut, so a longer one wins over the maximum."""
     lo = scene.min_duration if scene.min_duration is not None else video.min_duration
     hi = scene.max_duration if scene.max_duration is not None else video.max_duration
+    lo = max(lo, min(hi, reading_lines(scene.fields) * video.code_seconds_per_line))  # time to read the code
     return max(speech, max(lo, min(hi, speech + video.pad + extra)))
 
 

@@ -1,116 +1,195 @@
-"""Plain Markdown → scenes, so existing docs become videos without edits.
+"""Plain Markdown → scenes, so existing docs become videos without edits, and nothing they say is lost.
 
-Title from the first heading, one scene per section (prose → text slide, bullets → list),
-code fences → code/command scenes, blockquotes → quotes, images → image scenes, an outro.
-Syntax we do not know (HTML, admonitions, include directives, badges) is dropped or read
-as text: never a crash.
+Scenes follow the page in order: a title, then per section its prose as text slides (cut at
+paragraph and sentence boundaries, never shortened), lists, tables, code and callouts, then an
+outro. Slides keep the page's inline Markdown (drawn styled, identifiers intact); narration is the
+same text as spoken (`spoken`): link text never URLs, code spans read as words, no markup. The
+paragraph that introduces a code block or a list is spoken over it. Syntax we cannot carry (a
+script, a component, a missing image) is a note naming its line: never a crash, never silent.
 """
 
 from __future__ import annotations
 
 import html
 import re
+import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from vidsite.models import Scene
 
 SHELL_LANGS = {"bash", "sh", "shell", "console", "zsh", "shell-session", "powershell", "ps1", "cmd", "bat", "fish"}
-MAX_NARRATION = 420  # characters of prose per automatic scene
-MAX_TEXT = 360  # characters shown on a text slide
-MAX_AUTO_SCENES = 40
+SLIDE_CELLS = 480  # prose per text slide, in character cells (wide CJK characters count two)
+CALLOUT_CELLS = 360  # body of a callout slide
+LIST_CELLS, LIST_ITEMS = 640, 8  # per list slide
+INTRO_CELLS = 240  # a paragraph this short before a list/table/code is shown with it; longer ones get their own slide
 
 _TAG = re.compile(r"<[^>]*>")
-_URL = re.compile(r"(https?|ftp)://\S+|www\.\S+")
-_INCLUDE = re.compile(r"\{\*.*?\*\}|\{!.*?!\}|\{\{[#<%].*?[>%]?\}\}|--8<--\s*(\"[^\"]*\"|'[^']*')?", re.S)
-_CODE_INCLUDE = re.compile(r"\{\*.*?\*\}|\{!.*?!\}|\{\{#.*?\}\}", re.S)
+_URL = re.compile(r"(?:https?|ftp)://[^\s<>()\[\]`]+[^\s<>()\[\]`.,;:!?'\"]|www\.[^\s<>()\[\]`]+[^\s<>()\[\]`.,;:!?'\"]")
+_DIRECTIVE = re.compile(r"\{\*.*?\*\}|\{!.*?!\}|\{\{[#<%].*?[>%]?\}\}|--8<--\s*(\"[^\"]*\"|'[^']*')?|\{#[\w-]+\}|\{:[^}]*\}|\{\.[\w-]+[^}\n]*\}"
+                        r"|\[!\w+\]", re.DOTALL)
+_CODE_INCLUDE = re.compile(r"\{\*.*?\*\}|\{!.*?!\}|\{\{#.*?\}\}", re.DOTALL)
 _CALLOUT = re.compile(r"^\[!([\w-]+)\][ \t]*(.*)$")
-_SAID_CALLOUT = re.compile(r"^(Note|Warning|Tip|Important|Caution|Danger)\s*:\s*", re.I)
-_DROPPED_HTML = re.compile(r"^\s*<(script|style|iframe|svg|video|audio|object|embed|canvas|form|template)\b", re.I)
+_SAID_CALLOUT = re.compile(r"^(Note|Warning|Tip|Important|Caution|Danger)\s*:\s*", re.IGNORECASE)
+_DROPPED_HTML = re.compile(r"^\s*<(script|style|iframe|svg|video|audio|object|embed|canvas|form|template)\b", re.IGNORECASE)
 _COMPONENT = re.compile(r"^\s*</?([A-Z][\w.]*|[a-z]+-[\w-]+)\b")
+_STYLE_TAG = re.compile(r"</?(font|span|u|b|i|strong|em)\b[^>]*>", re.IGNORECASE)
+_KEPT_TAGS = re.compile(r"</?(kbd|sub|sup)\s*>", re.IGNORECASE)
 TAB = "\ue000"  # a tab's title line, written by content/dialects.py
 _ADMONITION = re.compile(r"^(///|!!!|\?\?\?\+?)\s*(\w+)?\s*(\|?\s*\"?([^\"\n]*)\"?)?\s*$")
-_MD_CHARS = re.compile(r"[`*_#>\[\]|~]|\s{2,}")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)|(?<=[。！？])")
+
+Note = Callable[[int, str], None]
+
+
+# -- spoken text -------------------------------------------------------------------------------
+
+def host(url: str) -> str:
+    """How a bare URL is spoken: its host, without `www.`."""
+    parts = urlsplit(url if "://" in url else f"http://{url}")
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    name = (parts.hostname or url).removeprefix("www.")
+    return f"{name} port {port}" if port else name
+
+
+def spoken_code(code: str) -> str:
+    """A code span as a listener recognises it: `user_id` → "user id", `__init__` → "init", a URL → its host."""
+    code = code.strip()
+    if _URL.fullmatch(code):
+        return host(code)
+    code = re.sub(r"(\w)<([\w ,]+)>", r"\1 of \2", code)  # Box<T> → "Box of T"
+    code = re.sub(r"</?([A-Za-z][\w-]*)[^<>]*>", r"\1 tag", code)  # `<title>` → "title tag"
+    return re.sub(r"\s+", " ", re.sub(r"[_{}]", " ", code)).strip()
+
+
+def _emphasis(text: str) -> str:
+    text = re.sub(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1(?!\w)", r"\2", text)
+    text = re.sub(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])", r"\1", text)
+    text = re.sub(r"(?<![\w_])_(?=\S)(.+?)(?<=\S)_(?![\w_])", r"\1", text)
+    return re.sub(r"~~(?=\S)(.+?)(?<=\S)~~", r"\1", text)
 
 
 def clean(text: str) -> str:
-    """Text as it should be spoken: no tags, URLs, includes, Markdown marks or entities."""
-    text = _INCLUDE.sub(" ", text)
+    """Inline Markdown (or plain text) as it should be spoken: link text without its URL, a bare URL as
+    its host, code spans as words, no tags, directives, emphasis marks or entities. Underscores inside
+    words are read as spaces; on slides they are kept (slides draw the Markdown itself)."""
+    if not text:
+        return ""
+    text = _DIRECTIVE.sub(" ", text).replace(TAB, " ")
+    text = re.sub(r"<!--.*?-->", " ", text, flags=re.DOTALL)
+    codes: list[str] = []
+
+    def keep_code(m: re.Match[str]) -> str:
+        codes.append(spoken_code(m.group(2)))
+        return f"\ue001{len(codes) - 1}\ue001"
+
+    text = re.sub(r"(?<!\\)(`+)(.+?)\1", keep_code, text, flags=re.DOTALL)  # no escapes inside code
+    text = re.sub(r"\\([\\`*_{}\[\]()#+\-.!|<>~])", lambda m: f"\ue004{ord(m.group(1))}\ue004", text)
+    text = re.sub(r"!\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    text = re.sub(r"\[([^\]]+)\]\([^)]*\)|\[([^\]]+)\]\[[^\]]*\]",
+                  lambda m: host(m.group(1)) if _URL.fullmatch(m.group(1) or "") else m.group(1) or m.group(2), text)
+    text = re.sub(r"<((?:https?|ftp)://[^>\s]+)>", lambda m: host(m.group(1)), text)
     text = _TAG.sub(" ", text)
     text = html.unescape(text)
-    text = _URL.sub(" ", text)
+    text = _URL.sub(lambda m: host(m.group(0)), text)
     text = re.sub(r"(^|\s)(///+|!!!|\?\?\?\+?|:::+)\S*", " ", text)
-    text = re.sub(r"\[!\w+\]|\{#[\w-]+\}|\{:[^}]*\}", " ", text).replace(TAB, " ")
-    text = _MD_CHARS.sub(" ", text)
+    text = _emphasis(text)
+    text = re.sub(r"(^|\s)#{1,6}(?=\s)|(^|\s)>(?=\s)|\|", " ", text)
+    text = re.sub(r"\*{2,}|_{2,}|`", " ", text)
+    text = re.sub(r"(?<=\w)_(?=\w)", " ", text)
+    text = re.sub(r"\ue001(\d+)\ue001", lambda m: codes[int(m.group(1))], text)
+    text = re.sub(r"\ue004(\d+)\ue004", lambda m: chr(int(m.group(1))), text)
     text = re.sub(r"\s+([,.;:!?])", r"\1", text)
     return re.sub(r"\s+", " ", text).strip()
 
 
-def cut(text: str, limit: int = MAX_NARRATION) -> str:
-    """At most `limit` characters, ending on a sentence (or word) boundary."""
-    if len(text) <= limit:
-        return text
-    head = text[:limit]
-    stop = max(head.rfind(". "), head.rfind("! "), head.rfind("? "))
-    if stop > limit // 3:
-        return head[: stop + 1]
-    return head[: head.rfind(" ")].rstrip(",;:") + "."
+def cells(text: str) -> int:
+    """Width in character cells: wide (CJK) characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-def _inline_text(tok: Any) -> str:
-    """Readable text of an inline token: links keep their words, images and raw HTML go."""
-    out: list[str] = []
-    for child in tok.children or []:
-        if child.type in ("softbreak", "hardbreak"):
-            out.append(" ")
-        elif child.type in ("text", "code_inline"):
-            out.append(child.content)
-    return "".join(out)
+def sentences(text: str) -> list[str]:
+    """A paragraph's sentences (Latin stops followed by space; CJK stops anywhere)."""
+    return [s for s in (p.strip() for p in _SENTENCE_END.split(text)) if s]
 
 
-@dataclass
-class _Section:
-    heading: str
-    line: int
-    prose: list[str] = field(default_factory=list)
-    items: list[str] = field(default_factory=list)
-    extra: list[Scene] = field(default_factory=list)  # code, quotes, images, in order
-
-
-def _fence_language(info: str) -> str:
-    """`python`, `{ .python hl_lines="4" }` → python; attribute-only info (`hl_lines="4"`) → text."""
-    for word in info.lower().replace("{", " ").replace("}", " ").replace(",", " ").split():
-        if "=" in word:
+def chunks(paragraphs: list[str], budget: int) -> list[list[str]]:
+    """Paragraphs grouped into slides of at most `budget` cells; a longer paragraph is cut between
+    sentences (a sentence longer than the budget is a slide of its own). Nothing is dropped."""
+    pieces: list[str] = []
+    for para in paragraphs:
+        if cells(para) <= budget:
+            pieces.append(para)
             continue
-        word = word.lstrip(".")
-        if re.fullmatch(r"[a-z0-9+#-]+", word):
-            return word
-    return "text"
+        part = ""
+        for s in sentences(para):
+            joined = f"{part} {s}".strip() if not re.search(r"[。！？]$", part) else part + s
+            if part and cells(joined) > budget:
+                pieces.append(part)
+                part = s
+            else:
+                part = joined
+        if part:
+            pieces.append(part)
+    out: list[list[str]] = []
+    size = budget + 1
+    for piece in pieces:
+        if out and size + cells(piece) <= budget and not piece.startswith("\ue002"):
+            out[-1].append(piece)
+            size += cells(piece)
+        else:
+            out.append([piece])
+            size = cells(piece)
+    return out
 
 
-def _fence_scene(tok: Any, heading: str, caption: str = "") -> Scene | None:
-    lang = _fence_language(tok.info)
-    body = _CODE_INCLUDE.sub("", tok.content)
-    if lang == "rust":  # rustdoc's hidden lines (`# use std::io;`) are hidden in the book, so here too
-        body = "\n".join(ln for ln in body.split("\n") if not re.match(r"^\s*#(\s|$)", ln))
-    body = html.unescape(_TAG.sub("", body)).rstrip()
-    if not body.strip():
-        return None
-    line = tok.map[0] + 1 if tok.map else 1
-    lines = body.split("\n")
-    if lang in SHELL_LANGS and len(lines) <= 12:
-        commands = [ln for ln in lines if ln.strip()]
-        shown = [c.lstrip("$ ").strip() for c in commands if c.lstrip().startswith("$")] or commands
-        said = ", then ".join(clean(c) for c in shown[:2] if clean(c))
-        narration = f"Run this in a terminal: {said}." if said else "Run these commands in a terminal."
-        return Scene("command", {"header": heading, "description": "", "commands": commands}, line, cut(narration, 200))
-    where = f" for {clean(heading)}" if heading else ""
-    return Scene(
-        "code",
-        {"header": heading, "code": body, "language": lang, "caption": caption},
-        line,
-        f"Here is the {lang if lang not in ('text', '') else ''} code{where}.".replace("the  code", "the code"),
-    )
+# -- inline tokens → slide Markdown ------------------------------------------------------------
+
+def escape(text: str) -> str:
+    """Literal text made safe to draw as Markdown: `*stars*`, `\\?\\` and `[x]` stay as written (an
+    underscore inside a word needs no escape, so identifiers read as they are)."""
+    text = re.sub(r"([\\`*\[\]<~])", r"\\\1", text)
+    return re.sub(r"(?<!\w)_|_(?!\w)", r"\\_", text)
+
+
+def show(tok: Any) -> str:
+    """An inline token as the Markdown a slide draws: emphasis, code spans, links and keys kept; images
+    become their alt text; other HTML, footnote marks and directives go. Links to the page's own
+    anchors keep their words without a target."""
+    out: list[str] = []
+    hrefs: list[str] = []
+    for child in tok.children or []:
+        kind = child.type
+        if kind == "text":
+            out.append(escape(_DIRECTIVE.sub("", child.content)))
+        elif kind == "code_inline":
+            fence = "``" if "`" in child.content else "`"
+            pad = " " if child.content.startswith("`") or child.content.endswith("`") else ""
+            out.append(f"{fence}{pad}{child.content}{pad}{fence}")
+        elif kind in ("softbreak", "hardbreak"):
+            out.append(" ")
+        elif kind in ("strong_open", "strong_close", "em_open", "em_close", "s_open", "s_close"):
+            out.append(child.markup)
+        elif kind == "link_open":
+            hrefs.append(str(child.attrs.get("href", "")))
+            out.append("[" if hrefs[-1] and not hrefs[-1].startswith("#") else "")
+        elif kind == "link_close" and hrefs:
+            href = hrefs.pop()
+            out.append(f"]({href})" if href and not href.startswith("#") else "")
+        elif kind == "image":
+            out.append(child.content)
+        elif kind == "html_inline" and _KEPT_TAGS.fullmatch(child.content.strip()):
+            out.append(child.content.strip().lower())
+    return re.sub(r"[ \t]+", " ", "".join(out)).strip()
+
+
+def _images(tok: Any) -> list[tuple[str, str]]:
+    return [(c.attrs.get("src", ""), c.content) for c in tok.children or [] if c.type == "image"]
 
 
 def _html_text(content: str) -> str | None:
@@ -118,162 +197,367 @@ def _html_text(content: str) -> str | None:
     component (None: dropped, and worth a note when it had words)."""
     if _DROPPED_HTML.match(content) or _COMPONENT.match(content):
         return None
-    return clean(html.unescape(_TAG.sub(" ", content)))
+    return re.sub(r"\s+", " ", html.unescape(_TAG.sub(" ", re.sub(r"<!--.*?-->", " ", content, flags=re.DOTALL)))).strip()
 
 
-def _blockquote(tokens: list[Any], i: int, heading: str) -> tuple[int, list[Scene]]:
-    """A blockquote from `i`: a callout when it opens with `[!kind] Title` (what content/dialects.py
-    makes of admonitions, `///` blocks, `:::` containers and GitHub alerts) or with "Note:", else a
-    quote; code inside follows as code scenes. Returns the index after it, and its scenes."""
-    tok = tokens[i]
-    line = tok.map[0] + 1 if tok.map else 1
-    j, parts, code = i + 1, [], []
-    kind, title = None, ""
-    while j < len(tokens) and not (tokens[j].type == "blockquote_close" and tokens[j].level == tok.level):
-        t = tokens[j]
-        if t.type == "inline":
-            raw = t.content.strip()
-            m = _CALLOUT.match(raw.split("\n", 1)[0]) if not parts and kind is None else None
-            if m:
-                kind, title = m.group(1).lower(), clean(m.group(2))
-                rest = raw.split("\n", 1)[1] if "\n" in raw else ""
-                if rest.strip():
-                    parts.append(clean(rest))
-            elif not raw.startswith(TAB):
-                parts.append(clean(_inline_text(t)))
-        elif t.type in ("fence", "code_block"):
-            scene = _fence_scene(t, title or heading)
-            if scene:
-                code.append(scene)
-        elif t.type == "html_block":
-            text = _html_text(t.content)
-            if text:
-                parts.append(text)
-        j += 1
-    body = " ".join(p for p in parts if p)
-    if kind is None and (m := _SAID_CALLOUT.match(body)):
-        kind, body = m.group(1).lower(), body[m.end():]
-    if kind is not None:
-        from vidsite.content.dialects import KINDS
-        from vidsite.scenes import TYPES
-
-        fields = {"kind": KINDS.get(kind, "note"), "title": cut(title, 90), "text": cut(body, MAX_TEXT)}
-        narration = cut(TYPES["callout"].narrate(fields), MAX_NARRATION + 100)
-        return j + 1, [Scene("callout", fields, line, narration), *code]
-    quote = cut(body, 300)
-    return j + 1, ([Scene("quote", {"quote_text": quote, "attribution": ""}, line, quote)] if quote else []) + code
+def _align(tok: Any) -> str:
+    style = tok.attrs.get("style", "") if tok.attrs else ""
+    m = re.search(r"text-align:\s*(left|center|right)", str(style))
+    return m.group(1) if m else "left"
 
 
-def auto_scenes(tokens: list[Any], title: str | None, image_exists: Any = None,
-                note: Any = None) -> list[Scene]:
-    """Scenes for a page that has no scene blocks. `image_exists(src)` drops missing images;
-    `note(line, message)` hears of what could not be carried (HTML dropped)."""
-    sections: list[_Section] = []
-    tab = ""  # the title of the tab whose code comes next
-    intro: list[str] = []
-    pending: list[Scene] = []  # scenes before the first section heading
+# -- the builder -------------------------------------------------------------------------------
+
+@dataclass
+class _Builder:
+    note: Note
+    image_exists: Callable[[str], bool] | None
+    language: str | None = None
+    scenes: list[Scene] = field(default_factory=list)
+    heading: str = ""  # the current section's heading, shown on each of its slides
+    unsaid: list[str] = field(default_factory=list)  # headings not yet spoken
+    prose: list[tuple[str, int]] = field(default_factory=list)  # paragraphs waiting for a slide
+    last_was_paragraph: bool = False
+    tab: str = ""  # the title of the tab whose code comes next
+
+    def lead(self) -> str:
+        """The headings to speak before the next scene's own words (once each)."""
+        said = " ".join(h if h.endswith((".", "?", "!", ":")) else h + "." for h in map(clean, self.unsaid) if h)
+        self.unsaid = []
+        return said
+
+    def add(self, kind: str, fields: dict[str, Any], line: int, words: str | None) -> None:
+        """A scene; `words`: its own narration (None: the type's template, in the page's language),
+        after any heading not yet spoken."""
+        lead = self.lead()
+        if lead and words is None:
+            from vidsite.scenes import get
+
+            words = get(kind).narrate(fields, self.language)
+            if words.startswith(lead.rsplit(". ", 1)[-1].rstrip(".")):  # the template says the heading itself
+                lead = lead.rsplit(". ", 1)[0] if ". " in lead else ""
+        narration = f"{lead} {words or ''}".strip()
+        self.scenes.append(Scene(kind, fields, line, narration or None))
+
+    def intro(self) -> tuple[str, int] | None:
+        """The paragraph right before this block, taken out of the prose to introduce it (shown with it
+        and spoken over it); of a long paragraph only its last sentence ("…looks like this:"), the rest
+        keeps its own slide."""
+        if not (self.last_was_paragraph and self.prose):
+            return None
+        text, line = self.prose[-1]
+        if cells(text) <= INTRO_CELLS:
+            return self.prose.pop()
+        *before, last = sentences(text)
+        if not before:
+            return None
+        self.prose[-1] = (" ".join(before), line)
+        return last, line
+
+    def flush(self) -> None:
+        """Waiting paragraphs as text slides: every sentence shown and spoken."""
+        if not self.prose:
+            return
+        line = self.prose[0][1]
+        for group in chunks([p for p, _ in self.prose], SLIDE_CELLS):
+            text = "\n\n".join(group)
+            self.add("markdown", {"header": self.heading, "text": text}, line, " ".join(clean(p) for p in group))
+        self.prose = []
+
+    # blocks ------------------------------------------------------------------
+
+    def paragraph(self, tok: Any, line: int) -> None:
+        raw = tok.content.strip()
+        if raw.startswith(TAB):
+            self.tab = clean(raw)
+            return
+        if _ADMONITION.match(raw) or _DIRECTIVE.fullmatch(raw):
+            return
+        text = show(tok)
+        for src, alt in _images(tok):
+            if not src:
+                continue
+            if self.image_exists is not None and self.image_exists(src):
+                self.flush()
+                alt_said = clean(alt)
+                self.add("image", {"src": src, "caption": alt, "alt": alt}, line, alt_said or None)
+            else:
+                self.note(line, f"image `{src}` not found in the page's folder or static/; its alt text is spoken")
+                if alt and not clean(text):
+                    self.prose.append((alt, line))
+        if clean(text):
+            self.prose.append((text, line))
+            self.last_was_paragraph = True
+            return
+
+    def fence(self, tok: Any, line: int) -> None:
+        from vidsite.scenes.code import fence_info
+
+        info = tok.info or ""
+        lang, highlight = fence_info(info)
+        body = _CODE_INCLUDE.sub("", tok.content)
+        if lang == "rust":  # rustdoc's hidden lines (`# use std::io;`) are hidden in the book, so here too
+            body = "\n".join(ln for ln in body.split("\n") if not re.match(r"^\s*#(\s|$)", ln))
+        if lang in SHELL_LANGS:  # terminal recordings colour their output with tags (FastAPI's termy)
+            body = html.unescape(_STYLE_TAG.sub("", body))
+        body = body.rstrip()
+        tab, self.tab = self.tab, ""
+        if not body.strip():
+            return
+        intro = self.intro()
+        self.flush()
+        said = clean(intro[0]) if intro else None
+        shown = intro[0] if intro else ""
+        lines = body.split("\n")
+        if lang in SHELL_LANGS and len(lines) <= 40 and all(len(ln) <= 200 for ln in lines):
+            commands = [ln for ln in lines if ln.strip()]
+            self.add("command", {"header": self.heading, "description": shown, "commands": commands}, line, said)
+            return
+        lang, highlight = fence_info(info)
+        fields: dict[str, Any] = {"header": self.heading, "code": body, "language": lang, "caption": shown}
+        if tab:
+            fields["tab"] = tab
+        if highlight:
+            fields["highlight"] = highlight
+        self.add("code", fields, line, said)
+
+    def items(self, tokens: list[Any], i: int) -> int:
+        """A list (bullets, numbers or definitions) from `i`: list slides of its items, nested items
+        marked by a dash; code and tables inside it come in order between the slides. Returns the
+        index after it."""
+        intro = self.intro()
+        self.flush()
+        depth, j, found, term = 0, i, [], ""
+        closing = {"bullet_list_close", "ordered_list_close", "dl_close"}
+        opening = {"bullet_list_open", "ordered_list_open", "dl_open"}
+        while j < len(tokens):
+            t = tokens[j]
+            if t.type in opening:
+                depth += 1
+            elif t.type in closing:
+                depth -= 1
+                if depth == 0:
+                    break
+            elif t.type == "inline" and tokens[j - 1].type == "dt_open":
+                term = show(t)
+            elif t.type == "inline" and tokens[j - 1].type == "paragraph_open":
+                text = show(t)
+                opens = tokens[j - 2].type if j >= 2 else ""
+                if not clean(text):
+                    pass
+                elif opens == "dd_open" and term:
+                    found.append(f"{term} — {text}")
+                    term = ""
+                elif opens in ("list_item_open", "dd_open") or not found:
+                    found.append(("– " if depth > 1 else "") + text)
+                else:  # a later paragraph of the same item
+                    found[-1] = f"{found[-1]} {text}"
+            elif t.type in ("fence", "code_block"):
+                self._list(found, intro, tokens[i])
+                found, intro = [], None
+                self.fence(t, t.map[0] + 1 if t.map else 1)
+            elif t.type == "table_open":
+                self._list(found, intro, tokens[i])
+                found, intro = [], None
+                j = self.table(tokens, j)
+                continue
+            elif t.type == "html_block":
+                text = _html_text(t.content)
+                if text:
+                    found.append(text)
+            j += 1
+        self._list(found, intro, tokens[i])
+        return j + 1
+
+    def _list(self, items: list[str], intro: tuple[str, int] | None, tok: Any) -> None:
+        if not items:
+            if intro:
+                self.prose.append(intro)
+                self.flush()
+            return
+        line = intro[1] if intro else (tok.map[0] + 1 if tok.map else 1)
+        description = intro[0] if intro else ""
+        groups: list[list[str]] = [[]]
+        size = 0
+        for item in items:
+            if groups[-1] and (len(groups[-1]) >= LIST_ITEMS or size + cells(item) > LIST_CELLS):
+                groups.append([])
+                size = 0
+            groups[-1].append(item)
+            size += cells(item)
+        for n, group in enumerate(groups):
+            said = " ".join(_as_sentence(clean(x)) for x in ([description] if n == 0 and description else []) + group)
+            self.add("list", {"header": self.heading, "description": description if n == 0 else "", "items": group},
+                     line, said)
+
+    def table(self, tokens: list[Any], i: int) -> int:
+        """A GFM table from `i`: table slides (rows paged), each row spoken as a sentence."""
+        intro = self.intro()
+        self.flush()
+        line = tokens[i].map[0] + 1 if tokens[i].map else 1
+        columns: list[str] = []
+        align: list[str] = []
+        rows: list[list[str]] = []
+        j = i
+        while tokens[j].type != "table_close":
+            t = tokens[j]
+            if t.type == "tr_open":
+                rows.append([])
+            elif t.type in ("th_open", "td_open"):
+                if t.type == "th_open":
+                    align.append(_align(t))
+                (columns if t.type == "th_open" else rows[-1]).append(show(tokens[j + 1]))
+            j += 1
+        rows = [r for r in rows if r]
+        fields = {"header": self.heading, "caption": intro[0] if intro else "", "columns": columns,
+                  "align": align, "rows": rows}
+        from vidsite.scenes.table import split_rows
+
+        for part in split_rows(fields):
+            self.add("table", part, line, None)  # the type reads the caption once, then each row
+        return j + 1
+
+    def quote(self, tokens: list[Any], i: int) -> int:
+        """A blockquote: a callout when it opens with `[!kind] Title` (what content/dialects.py makes of
+        admonitions, `///` blocks, `:::` containers and GitHub alerts) or with "Note:", else a quote;
+        code and tables inside follow in order."""
+        self.flush()
+        tok = tokens[i]
+        line = tok.map[0] + 1 if tok.map else 1
+        j, parts = i + 1, []
+        kind, title = None, ""
+        inner: list[tuple[str, Any, int]] = []  # code and tables inside, drawn after the text
+        while j < len(tokens) and not (tokens[j].type == "blockquote_close" and tokens[j].level == tok.level):
+            t = tokens[j]
+            if t.type == "inline" and tokens[j - 1].type in ("paragraph_open", "dt_open"):
+                raw = t.content.strip()
+                m = _CALLOUT.match(raw.split("\n", 1)[0]) if not parts and kind is None else None
+                if m:
+                    kind, title = m.group(1).lower(), m.group(2).strip()
+                    rest = show(t)
+                    rest = rest[len(title):].strip() if rest.startswith(title) else rest
+                    if rest:
+                        parts.append(rest)
+                elif raw.startswith(TAB):
+                    inner.append(("tab", clean(raw), j))
+                elif clean(show(t)):
+                    bullet = tokens[j - 2].type == "list_item_open" if j >= 2 else False
+                    parts.append(("- " if bullet else "") + show(t))
+            elif t.type in ("fence", "code_block"):
+                inner.append(("code", t, j))
+            elif t.type == "table_open":
+                inner.append(("table", t, j))
+                while tokens[j].type != "table_close":
+                    j += 1
+            elif t.type == "html_block":
+                text = _html_text(t.content)
+                if text:
+                    parts.append(text)
+            j += 1
+        body_parts = parts
+        if kind is None and body_parts and (m := _SAID_CALLOUT.match(clean(body_parts[0]))):
+            kind = m.group(1).lower()
+            body_parts[0] = re.sub(r"^\W*(Note|Warning|Tip|Important|Caution|Danger)\W*\s*:\s*\**\s*", "",
+                                   body_parts[0], flags=re.IGNORECASE)
+        if kind is not None:
+            from vidsite.content.dialects import KINDS
+            from vidsite.scenes import TYPES
+
+            for n, group in enumerate(chunks(body_parts, CALLOUT_CELLS) or [[]]):
+                fields = {"kind": KINDS.get(kind, "note"), "title": title if n == 0 else "",
+                          "text": "\n\n".join(group)}
+                self.add("callout", fields, line, TYPES["callout"].narrate(fields, self.language) if n == 0 else
+                         " ".join(clean(p) for p in group))
+        else:
+            for group in chunks(body_parts, CALLOUT_CELLS):
+                text = "\n\n".join(group)
+                self.add("quote", {"quote_text": text, "attribution": ""}, line, " ".join(clean(p) for p in group))
+        for what, t, at in inner:
+            if what == "tab":
+                self.tab = t
+            elif what == "code":
+                self.fence(t, t.map[0] + 1 if t.map else line)
+            else:
+                self.table(tokens, at)
+        self.last_was_paragraph = False
+        return j + 1
+
+
+def _as_sentence(text: str) -> str:
+    text = text.strip()
+    return text if not text or text[-1] in ".!?:;。！？…" else text + "."
+
+
+def auto_scenes(tokens: list[Any], title: str | None, image_exists: Callable[[str], bool] | None = None,
+                note: Note | None = None, language: str | None = None) -> list[Scene]:
+    """Scenes for a page that has no scene blocks. `image_exists(src)` tells images that can be shown
+    from missing ones (their alt text is spoken, with a note); `note(line, message)` hears of what could
+    not be carried."""
+    b = _Builder(note or (lambda line, message: None), image_exists, language)
     page_title = title
-    current: _Section | None = None
+    subtitle = ""
     i = 0
     while i < len(tokens):
         tok = tokens[i]
         line = tok.map[0] + 1 if tok.map else 1
-        if tok.type == "heading_open":
-            text = clean(_inline_text(tokens[i + 1]))
-            if page_title is None and not sections and current is None:
-                page_title = text
-            elif text:
-                current = _Section(text, line)
-                sections.append(current)
+        kind = tok.type
+        if kind == "heading_open":
+            text = show(tokens[i + 1])
+            b.flush()
+            if page_title is None and not b.scenes and not b.heading:
+                page_title = clean(text) or None
+            elif clean(text) and not (tok.tag == "h1" and clean(text) == clean(page_title or "") and not b.scenes):
+                b.heading = clean(text)
+                b.unsaid.append(text)
+            b.last_was_paragraph = False
             i += 3
             continue
-        if tok.type == "paragraph_open" and tok.level == 0:
-            inline = tokens[i + 1]
-            images = [c for c in inline.children or [] if c.type == "image"]
-            raw = _inline_text(inline)
-            text = clean(raw)
-            is_marker = bool(_ADMONITION.match(inline.content.strip())) or bool(_INCLUDE.fullmatch(inline.content.strip()))
-            if inline.content.startswith(TAB):
-                tab = clean(inline.content)
-                i += 3
-                continue
-            if images and not text.strip(" ."):
-                for img in images:
-                    src = img.attrs.get("src", "")
-                    alt = clean(img.content)
-                    if src and image_exists is not None and image_exists(src):
-                        scene = Scene("image", {"src": src, "caption": alt, "alt": alt}, line, alt or "An image.")
-                        (current.extra if current else pending).append(scene)
-            elif text and not is_marker:
-                (current.prose if current else intro).append(text)
+        if kind == "paragraph_open" and tok.level == 0:
+            b.paragraph(tokens[i + 1], line)
             i += 3
             continue
-        if tok.type in ("bullet_list_open", "ordered_list_open"):
-            depth = 0
-            j = i
-            items: list[str] = []
-            while j < len(tokens):
-                t = tokens[j]
-                if t.type in ("bullet_list_open", "ordered_list_open"):
-                    depth += 1
-                elif t.type in ("bullet_list_close", "ordered_list_close"):
-                    depth -= 1
-                    if depth == 0:
-                        break
-                elif t.type == "inline" and depth == 1 and tokens[j - 1].type == "paragraph_open":
-                    item = clean(_inline_text(t))
-                    if item:
-                        items.append(cut(item, 120))
-                j += 1
-            if current is None:
-                current = _Section(page_title or "", line)
-                sections.append(current)
-            current.items.extend(items)
-            i = j + 1
-            continue
-        if tok.type in ("fence", "code_block") and tok.level == 0:
-            scene = _fence_scene(tok, current.heading if current else "", tab)
-            tab = ""
-            if scene:
-                (current.extra if current else pending).append(scene)
+        if kind in ("bullet_list_open", "ordered_list_open", "dl_open"):
+            i = b.items(tokens, i)
+        elif kind == "table_open":
+            i = b.table(tokens, i)
+        elif kind in ("fence", "code_block") and tok.level == 0:
+            b.fence(tok, line)
             i += 1
-            continue
-        if tok.type == "blockquote_open":
-            i, found = _blockquote(tokens, i, current.heading if current else "")
-            (current.extra if current else pending).extend(found)
-            continue
-        if tok.type == "html_block" and tok.level == 0:
+        elif kind == "blockquote_open":
+            i = b.quote(tokens, i)
+        elif kind == "footnote_block_open":
+            b.flush()
+            i += 1
+        elif kind == "html_block" and tok.level == 0:
             text = _html_text(tok.content)
             if text:
-                (current.prose if current else intro).append(text)
-            elif text is None and note is not None and (clean(_TAG.sub(" ", tok.content)) or _DROPPED_HTML.match(
-                    tok.content) or tok.content.strip().endswith("/>")):
+                b.prose.append((html.escape(text, quote=False), line))
+            elif text is None and (clean(_TAG.sub(" ", tok.content)) or _DROPPED_HTML.match(tok.content)
+                                   or tok.content.strip().endswith("/>")):
                 tag = re.match(r"\s*<\s*([\w.-]+)", tok.content)
-                note(line, f"HTML `<{tag.group(1) if tag else '?'}>` dropped")
+                b.note(line, f"HTML `<{tag.group(1) if tag else '?'}>` dropped")
+            i += 1
+        elif kind == "inline" and tokens[i - 1].type == "paragraph_open":  # footnote bodies and others nested
+            b.paragraph(tok, tokens[i - 1].map[0] + 1 if tokens[i - 1].map else line)
+            i += 1
+        else:
             i += 1
             continue
-        i += 1
+        b.last_was_paragraph = False  # a block came between: the paragraph before no longer introduces
+    b.flush()
 
-    scenes: list[Scene] = []
-    page_title = page_title or "Untitled"
-    intro_text = cut(" ".join(intro))
-    subtitle = cut(intro_text, 90) if intro_text else ""
-    scenes.append(Scene("title", {"title": page_title, "subtitle": subtitle if len(subtitle) < 90 else ""}, 1,
-                        cut(f"{page_title}. {intro_text}".strip())))
-    scenes.extend(pending)
-    for sec in sections:
-        prose = cut(" ".join(sec.prose))
-        if sec.items:
-            said_items = "; ".join(sec.items[:8])
-            narration = cut(f"{sec.heading}. {prose} {said_items}.".replace("..", "."), MAX_NARRATION + 200)
-            scenes.append(Scene("list", {"header": sec.heading, "description": cut(prose, 100) if len(prose) <= 100 else "",
-                                         "items": sec.items[:8]}, sec.line, narration))
-        elif prose:
-            scenes.append(Scene("markdown", {"header": sec.heading, "text": cut(prose, MAX_TEXT)}, sec.line,
-                                cut(f"{sec.heading}. {prose}")))
-        scenes.extend(sec.extra)
-    scenes = scenes[: MAX_AUTO_SCENES - 1]
-    scenes.append(Scene("outro", {"main_text": page_title, "sub_text": "Thanks for watching"}, 1,
-                        f"That was {page_title}. Thanks for watching."))
-    return scenes
+    if page_title is None:
+        from vidsite.messages import _, speaking
 
+        with speaking(language):
+            page_title = _("Untitled")
+    body = b.scenes
+    if body and body[0].type == "markdown" and not body[0].fields["header"] and cells(body[0].fields["text"]) <= 90 \
+            and "\n" not in body[0].fields["text"]:
+        subtitle = body[0].fields["text"]  # a one-line introduction is the title slide's subtitle
+        body = body[1:]
+    title_fields = {"title": page_title, "subtitle": subtitle}
+    out = [Scene("title", title_fields, 1, None)]
+    out.extend(body)
+    out.append(Scene("outro", {"main_text": page_title, "sub_text": ""}, 1, None))
+    return out

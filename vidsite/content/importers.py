@@ -1,22 +1,27 @@
 """Other material → content pages with explicit scene blocks, written out for the author to edit.
 
-Documents (.md, .txt, .pdf, .docx) go through the automatic-scene logic; the reference
-system's YAML (`--from video-gen`) keeps its scenes, fields and voices; transcripts
-(`--from transcript`, .vtt/.srt) become scenes grouped at pauses.
+Documents (.md, .txt, .pdf, .docx) are read as a content folder reads a page (`parse_page`: the
+same automatic scenes, the language of `guide.es.md`); the reference system's YAML (`--from
+video-gen`) keeps its scenes, fields and voices; transcripts (`--from transcript`, .vtt/.srt) become
+scenes grouped at pauses.
 """
 
 from __future__ import annotations
 
 import re
+import tempfile
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from vidsite.config import LANG_CODE
+from vidsite.content.includes import Note
 from vidsite.errors import ContentError
 from vidsite.models import Scene
 
-COMMON = ("narration", "voice", "min_duration", "max_duration")
+KEPT = ("voice", "min_duration", "max_duration")
 
 
 class _Dumper(yaml.SafeDumper):
@@ -35,12 +40,19 @@ def dump(data: Any) -> str:
     return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=10_000)
 
 
-def scene_dict(scene: Scene) -> dict[str, Any]:
+def scene_dict(scene: Scene, language: str | None = None, freeze: bool = False) -> dict[str, Any]:
+    """A scene as the fields to write. Narration is written only where it says something the type's
+    template would not say from these fields (or for every scene with `freeze`): a template's words
+    left implicit follow later edits to the slide."""
+    from vidsite.narrate.templates import narrate
+
     out: dict[str, Any] = {k: v for k, v in scene.fields.items() if not k.startswith("_")}
-    for key in COMMON:
-        value = scene.narration if key == "narration" else getattr(scene, key)
-        if value is not None:
-            out[key] = value
+    said = narrate(scene, language)
+    if (scene.narration or "").strip().lower() == "ai":
+        out["narration"] = "ai"  # still Claude's to write
+    elif freeze or said != narrate(replace(scene, narration=None), language):
+        out["narration"] = said
+    out |= {key: getattr(scene, key) for key in KEPT if getattr(scene, key) is not None}
     return out
 
 
@@ -61,22 +73,106 @@ def write_page(meta: dict[str, Any], scenes: list[tuple[str, dict[str, Any]]]) -
     return "\n".join(parts)
 
 
-def from_markdown(text: str, title: str | None = None) -> tuple[dict[str, Any], list[tuple[str, dict[str, Any]]]]:
-    from markdown_it import MarkdownIt
+def language_of(path: Path) -> str | None:
+    """The language a file's name gives (`guide.es.md` → es), when it is one vidsite has a voice for."""
+    from vidsite.speech.voices import LANGUAGES, base_language
 
-    from vidsite.content.auto import auto_scenes
-    from vidsite.content.dialects import rewrite
-    from vidsite.content.includes import Source
-    from vidsite.content.parse import split_frontmatter
+    parts = path.name.split(".")
+    code = parts[-2] if len(parts) >= 3 else ""
+    return code if re.match(LANG_CODE, code) and base_language(code) in LANGUAGES else None
 
-    meta, _, body = split_frontmatter(text.replace("\r\n", "\n"), Path("import.md"))
-    tokens = MarkdownIt("commonmark").parse(rewrite(Source.of(body), Path("import.md")).text)  # as parse_page does
-    scenes = auto_scenes(tokens, meta.get("title"))
-    if scenes[0].fields["title"] == "Untitled" and title:  # no heading: the file name
-        scenes = auto_scenes(tokens, title)
-    front = {"title": meta.get("title") or next((s.fields["title"] for s in scenes if s.type == "title"), title)}
-    front |= {k: v for k, v in meta.items() if k != "title"}
-    return front, [(s.type, scene_dict(s)) for s in scenes]
+
+def from_markdown(path: Path, text: str | None = None, freeze: bool = False,
+                  notes: list[Note] | None = None) -> tuple[dict[str, Any], list[tuple[str, dict[str, Any]]]]:
+    """A Markdown file (or `text` converted from the file at `path`) → frontmatter and scenes, read by
+    `parse_page` exactly as a content folder reads it. `notes` hears what the scenes cannot carry."""
+    from vidsite.content.parse import parse_page, split_frontmatter
+
+    language = language_of(path)
+    if text is None:
+        page = parse_page(path, path.name, language=language, notes=notes)
+        meta = split_frontmatter(path.read_text(encoding="utf-8").replace("\r\n", "\n"), path)[0]
+    else:
+        with tempfile.TemporaryDirectory() as folder:  # the same reader, from the converted text
+            converted = Path(folder) / f"{path.stem}.md"
+            converted.write_text(text, encoding="utf-8")
+            found: list[Note] = []
+            page = parse_page(converted, converted.name, language=language, notes=found)
+        if notes is not None:
+            notes += [Note(path, n.line, n.message) for n in found]
+        meta = {}
+    front = {"title": page.title} | ({"language": page.language} if language or meta.get("language") else {})
+    front |= {k: v for k, v in meta.items() if k not in front}
+    return front, [(s.type, scene_dict(s, page.language, freeze)) for s in page.scenes]
+
+
+# -- plain text ----------------------------------------------------------------------------------
+
+_UNDERLINE = re.compile(r"(=+|-+)")
+_RULE = re.compile(r"([-=*_~#])\1{2,}")
+_BULLET = re.compile(r"(\s*)(?:[-*+•‣◦▪●–]|(\d{1,3})[.)])\s+(\S.*)")
+_INLINE = re.compile(r"([\\`*_\[\]<>&~|{}$])")
+_LEADING = re.compile(r"^(?!\\)([!-/:-@\[-`{-~])|^(\d+)([.)])")  # what is not escaped already
+
+
+def _escaped(text: str) -> str:
+    """Plain words as Markdown that reads back as exactly those words (no emphasis, links, HTML, lists,
+    headings or docs directives made out of punctuation)."""
+    return _LEADING.sub(lambda m: "\\" + m.group(1) if m.group(1) else m.group(2) + "\\" + m.group(3),
+                        _INLINE.sub(r"\\\1", text))
+
+
+def _all_caps(line: str) -> bool:
+    """A heading typed in capitals: short, no closing stop, every cased letter upper case."""
+    cased = [ch for ch in line if ch.lower() != ch.upper()]
+    return len(cased) >= 2 and all(ch.isupper() for ch in cased) and len(line) <= 80 and not line.endswith((".", ","))
+
+
+def _blocks(lines: list[str]) -> list[tuple[str, str]]:
+    """The lines of one paragraph of plain text → (Markdown mark, words) blocks: "# " or "## " for a
+    heading, "- " or "3. " for a list item, "" for a paragraph."""
+    out: list[tuple[str, str]] = []
+    n = 0
+    while n < len(lines):
+        line, after = lines[n], lines[n + 1].strip() if n + 1 < len(lines) else ""
+        bullet = _BULLET.fullmatch(line)
+        if _UNDERLINE.fullmatch(after) and len(after) >= 3 and not bullet:
+            out.append(("# " if after[0] == "=" else "## ", line.strip()))
+            n += 2
+            continue
+        if _RULE.fullmatch(line.strip()):
+            pass  # a separator: a break, nothing to say
+        elif len(lines) == 1 and _all_caps(line.strip()):
+            out.append(("## ", line.strip()))
+        elif bullet:
+            out.append((f"{bullet.group(2)}. " if bullet.group(2) else "- ", bullet.group(3).strip()))
+        elif out and (out[-1][0] == "" or (_is_item(out[-1][0]) and line.startswith(" "))):
+            out[-1] = (out[-1][0], f"{out[-1][1]} {line.strip()}")  # the paragraph, or the item, goes on
+        else:
+            out.append(("", line.strip()))
+        n += 1
+    return out
+
+
+def _is_item(mark: str) -> bool:
+    return mark == "- " or mark[:1].isdigit()
+
+
+def text_markdown(text: str) -> str:
+    """Plain text read as text, not as Markdown: blank lines end paragraphs (their lines joined), a
+    line underlined with === or --- or an ALL-CAPS line standing alone is a heading, lines starting
+    like bullets (-, *, •, 1.) are list items (an indented line goes on with its item), and every
+    character is kept verbatim (Markdown punctuation escaped)."""
+    lines = [line.rstrip() for line in text.replace("\r\n", "\n").expandtabs(4).split("\n")]
+    out: list[str] = []
+    for para in re.split(r"\n{2,}", "\n".join(lines)):
+        last = ""
+        for mark, words in _blocks([line for line in para.split("\n") if line.strip()]):
+            if out and not (_is_item(mark) and _is_item(last) and mark[-2:] == last[-2:]):
+                out.append("")  # every block on its own; consecutive items of one kind, one list
+            out.append(mark + _escaped(words))
+            last = mark
+    return "\n".join(out) + "\n"
 
 
 def _docx_markdown(path: Path) -> str:
@@ -91,11 +187,11 @@ def _docx_markdown(path: Path) -> str:
             continue
         level = re.match(r"heading (\d)", style)
         if style == "title" or level:
-            lines.append("#" * (int(level.group(1)) if level else 1) + " " + text)
+            lines.append("#" * (int(level.group(1)) if level else 1) + " " + _escaped(text))
         elif "list" in style:
-            lines.append("- " + text)
+            lines.append("- " + _escaped(text))
         else:
-            lines.append(text)
+            lines.append(_escaped(text))
         lines.append("")
     return "\n".join(lines)
 
@@ -111,27 +207,24 @@ def _pdf_markdown(path: Path) -> str:
     except Exception as exc:  # noqa: BLE001 - a damaged PDF is the user's input: say so
         raise ContentError(f"cannot read this PDF: {exc}", path=path) from None
     title = (reader.metadata.title if reader.metadata and reader.metadata.title else path.stem.replace("-", " "))
-    out = [f"# {title}", ""]
+    out = [f"# {_escaped(title)}", ""]
     for n, text in enumerate(pages, 1):
         if text:
-            out += [f"## Page {n}", "", re.sub(r"\s*\n\s*", " ", text), ""]
+            out += [f"## Page {n}", "", _escaped(re.sub(r"\s*\n\s*", " ", text)), ""]
     return "\n".join(out)
 
 
-def from_document(path: Path) -> tuple[dict[str, Any], list[tuple[str, dict[str, Any]]]]:
+def from_document(path: Path, freeze: bool = False, notes: list[Note] | None = None
+                  ) -> tuple[dict[str, Any], list[tuple[str, dict[str, Any]]]]:
+    """A document → frontmatter and scenes (see `from_markdown` for `freeze` and `notes`)."""
     suffix = path.suffix.lower()
-    title = path.stem.replace("-", " ").replace("_", " ").title()
     if suffix in (".md", ".markdown"):
-        text = path.read_text(encoding="utf-8")
-    elif suffix == ".txt":  # paragraphs of plain text are Markdown paragraphs already
-        text = path.read_text(encoding="utf-8")
-    elif suffix == ".docx":
-        text = _docx_markdown(path)
-    elif suffix == ".pdf":
-        text = _pdf_markdown(path)
-    else:
+        return from_markdown(path, freeze=freeze, notes=notes)
+    convert = {".txt": lambda p: text_markdown(p.read_text(encoding="utf-8")), ".docx": _docx_markdown,
+               ".pdf": _pdf_markdown}.get(suffix)
+    if convert is None:
         raise ContentError(f"cannot import `{suffix}` files; use .md, .txt, .pdf, .docx, or --from", path=path)
-    return from_markdown(text, title)
+    return from_markdown(path, convert(path), freeze, notes)
 
 
 # -- the reference system (video_gen): vidsite/content/video_gen.py, video_gen_pages.py -------------

@@ -8,12 +8,16 @@ a code scene.
 
 Every read is held to the folder of config.toml plus `include_paths`, after resolving
 symlinks, and a path with a hidden part (`.git/`, `.env`) is never opened: a docs pull request
-must not be able to put the repository's secrets into a published video. What cannot be read
-becomes a `Note` (`path:line: include … not found`) and the directive disappears.
+must not be able to put the repository's secrets into a published video. The pull request's
+config.toml is no more trusted than its pages (`vidsite review` builds it): an `include_paths`
+folder outside the repository (an absolute path, `../..`, a symlink out) or with a hidden part is
+ignored, with a warning. What cannot be read becomes a `Note` (`path:line: include … not found`)
+and the directive disappears.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import textwrap
@@ -32,7 +36,8 @@ _SNIPPET_BLOCK = re.compile(r"^\s*--8<--\s*$")
 _SNIPPET_MARK = re.compile(r"--8<--\s*\[(start|end):[\w-]+\]")
 _MDBOOK = re.compile(r"\{\{#(?P<kind>include|rustdoc_include)\s+(?P<spec>[^}\s]+)\s*\}\}")
 _HUGO_FILE = re.compile(r"""\{\{(?P<o>[<%])\s*(?P<name>readfile|include|codenew|code)\s+(?P<args>.*?)\s*(?P=o)?[>%]\}\}""")
-_HUGO_ARG = re.compile(r"""(?:(?:file|path)\s*=\s*)?["']([^"']+)["']""")
+_HUGO_FILE_ARG = re.compile(r"""(?:\b(?:file|path)\s*=\s*|(?<![=\w])\s*)["']([^"']+)["']""")  # named, or positional
+_HUGO_LANG_ARG = re.compile(r"""\blang(?:uage)?\s*=\s*["']([^"']+)["']""")
 _ANCHOR = re.compile(r"ANCHOR(_END)?:\s*([\w-]+)")
 _RANGE = re.compile(r"^(\d*)(?::(\d*))?$")
 
@@ -79,6 +84,34 @@ class Source:
 
 def hidden(parts: tuple[str, ...]) -> bool:
     return any(p.startswith(".") and p not in (".", "..") for p in parts)
+
+
+def repository_root(root: Path) -> Path:
+    """The git work tree holding the site folder `root` (resolved); the site folder itself when
+    there is none (an exported tree, a folder outside git)."""
+    root = root.resolve()
+    return next((folder for folder in (root, *root.parents) if (folder / ".git").exists()), root)
+
+
+def include_folders(root: Path, include_paths: list[str]) -> tuple[Path, ...]:
+    """The `include_paths` folders includes may read, resolved: those inside the repository and
+    without a hidden part. Others are ignored with a warning, whatever config.toml says."""
+    repo = repository_root(root)
+    kept = []
+    for written in include_paths:
+        folder = (root / written).resolve()  # an absolute `written` stays itself
+        if not folder.is_relative_to(repo) or hidden(folder.relative_to(repo).parts):
+            _ignored(root / "config.toml", written,
+                     f"outside the repository ({repo})" if not folder.is_relative_to(repo) else "hidden")
+            continue
+        kept.append(folder)
+    return tuple(kept)
+
+
+@functools.cache
+def _ignored(config: Path, written: str, why: str) -> None:
+    """Said once per run, however often the config is read (a build reads it for its fingerprint too)."""
+    log.warning("%s: include_paths `%s` is %s; includes never read from it", config, written, why)
 
 
 @dataclass
@@ -254,14 +287,19 @@ class Includer:
         return [t for t in lines if not _ANCHOR.search(t)]
 
     def _hugo(self, m: re.Match[str], page: Path, src: Source, at: int, depth: int) -> list[str] | None:
-        arg = _HUGO_ARG.search(m["args"])
+        """`{{% include "x.md" %}}`, `{{< readfile file="x" >}}`, `{{< code lang="go" file="x" >}}`: the
+        file's lines, a code block for code/codenew (the language from `lang=`, else the file's suffix)."""
+        args = m["args"]
+        arg = _HUGO_FILE_ARG.search(args)
         if not arg:
             self._missing(src, page, at, m.group(0))
             return None
         lines = self._load(arg.group(1), [self.root, self.content, page.parent], page, src, at, depth)
         if lines is None or m["name"] not in ("codenew", "code"):
             return lines
-        return ["```" + LANGS.get(Path(arg.group(1)).suffix, "text"), *lines, "```"]
+        lang = _HUGO_LANG_ARG.search(args)
+        fence = "`" * max(3, _longest_backticks(lines) + 1)
+        return [fence + (lang.group(1) if lang else LANGS.get(Path(arg.group(1)).suffix, "text")), *lines, fence]
 
 
 def _numbers(spec: str) -> set[int]:

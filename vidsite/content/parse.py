@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import datetime
+import logging
 import re
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import yaml
-from markdown_it import MarkdownIt
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from vidsite.config import ACCENTS
+from vidsite.config import ACCENTS, LimitsConfig
 from vidsite.content.includes import Includer, Note, Source
 from vidsite.content.scenes import SCENE_TYPES, SceneFields
 from vidsite.errors import ContentError
@@ -19,11 +21,9 @@ from vidsite.scenes import code_fields
 from vidsite.fsutil import read_text, slugify
 from vidsite.models import Page, Scene
 
-MAX_SCENES = 200
-MAX_NARRATION = 5000  # characters per scene
-MAX_PAGE_NARRATION = 50_000  # characters per page
-MAX_CODE_LINES = 500  # per code field, and commands per scene
+log = logging.getLogger(__name__)
 MAX_IMAGE_PIXELS = 40_000_000
+DEFAULT_LIMITS = LimitsConfig()
 
 
 class FrontMatter(BaseModel):
@@ -42,6 +42,20 @@ class FrontMatter(BaseModel):
     date: datetime.date | str | None = Field(None, description="Publication date (YYYY-MM-DD), shown in the page's language.")
 
 
+_YAML_LOADER = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader  # libyaml parses ~10× faster
+
+
+def _compose_yaml(text: str) -> tuple[Any, Any]:
+    """The document's node tree (which holds each key's line) and its value, constructed from that
+    tree: one parse, where loading and composing separately parsed every block twice. Invalid YAML
+    is parsed again by the pure-Python parser, whose messages name the character or alias at fault."""
+    try:
+        node = yaml.compose(text, Loader=_YAML_LOADER)
+    except yaml.YAMLError:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    return node, None if node is None else yaml.constructor.SafeConstructor().construct_document(node)
+
+
 def _yaml_error(exc: yaml.YAMLError, path: Path, first_line: int, what: str, lines: int = 0) -> ContentError:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     if "stream end" in str(getattr(exc, "problem", "")) and getattr(exc, "context_mark", None):
@@ -54,10 +68,9 @@ def _yaml_error(exc: yaml.YAMLError, path: Path, first_line: int, what: str, lin
 
 
 def _load_mapping(text: str, path: Path, first_line: int, what: str) -> tuple[dict[str, Any], dict[str, int]]:
-    """YAML mapping (safe loader) plus the line of each top-level key."""
+    """YAML mapping (safe loader) plus the line of each top-level key, from one parse."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node, data = _compose_yaml(text)
     except yaml.YAMLError as exc:
         raise _yaml_error(exc, path, first_line, what, len(text.rstrip("\n").split("\n"))) from None
     if data is None:
@@ -115,11 +128,17 @@ def _validation_error(exc: ValidationError, path: Path, line: int, key_lines: di
     return ContentError(msg, path=path, line=key_lines.get(key, line))
 
 
-def parse_scene(kind: str, body: str, path: Path, line: int) -> Scene:
+def parse_scene(kind: str, body: str, path: Path, line: int, limits: LimitsConfig = DEFAULT_LIMITS) -> Scene:
     """One ```scene <kind>``` block; `line` is the fence's line."""
     _scene_model(kind, path, line)
     data, key_lines = _load_mapping(body, path, line + 1, f"scene `{kind}`")
-    return scene_from_mapping(kind, data, key_lines, path, line)
+    return scene_from_mapping(kind, data, key_lines, path, line, limits)
+
+
+def check_narration(text: str, limits: LimitsConfig, path: Path, line: int) -> None:
+    if len(text) > limits.scene_narration:
+        raise ContentError(f"narration is {len(text)} characters, over [limits] scene_narration = "
+                           f"{limits.scene_narration}; split the scene or raise the limit", path=path, line=line)
 
 
 def _scene_model(kind: str, path: Path, line: int) -> type[SceneFields]:
@@ -130,36 +149,30 @@ def _scene_model(kind: str, path: Path, line: int) -> type[SceneFields]:
     return model
 
 
-def scene_from_mapping(kind: str, data: dict[str, Any], key_lines: dict[str, int], path: Path, line: int) -> Scene:
+def scene_from_mapping(kind: str, data: dict[str, Any], key_lines: dict[str, int], path: Path, line: int,
+                       limits: LimitsConfig = DEFAULT_LIMITS) -> Scene:
     model = _scene_model(kind, path, line)
     try:
         fields: SceneFields = model.model_validate(data)
     except ValidationError as exc:
         raise _validation_error(exc, path, line, key_lines, f"scene `{kind}`") from None
-    if fields.narration and len(fields.narration) > MAX_NARRATION:
-        raise ContentError(
-            f"narration is {len(fields.narration)} characters; split the scene (limit {MAX_NARRATION})",
-            path=path, line=key_lines.get("narration", line),
-        )
+    check_narration(fields.narration or "", limits, path, key_lines.get("narration", line))
     visual = fields.model_dump(exclude={"narration", "voice", "min_duration", "max_duration"})
     for key in sorted(code_fields(kind)):
         value = visual.get(key)
         lines = len(value) if isinstance(value, list) else str(value or "").count("\n") + 1
-        if value and lines > MAX_CODE_LINES:
-            raise ContentError(f"`{key}` has {lines} lines; show an excerpt (limit {MAX_CODE_LINES})",
-                               path=path, line=key_lines.get(key, line))
+        if value and lines > limits.code_lines:
+            raise ContentError(f"`{key}` has {lines} lines, over [limits] code_lines = {limits.code_lines}; show an "
+                               "excerpt or raise the limit", path=path, line=key_lines.get(key, line))
     return Scene(
         type=kind, fields=visual, line=line, narration=fields.narration, voice=fields.voice,
         min_duration=fields.min_duration, max_duration=fields.max_duration,
     )
 
 
-_md = MarkdownIt("commonmark")
-
-
 def parse_page(path: Path, rel: str, *, default_language: str = "en", site_root: Path | None = None,
                language: str | None = None, includer: Includer | None = None,
-               notes: list[Note] | None = None) -> Page:
+               notes: list[Note] | None = None, limits: LimitsConfig = DEFAULT_LIMITS) -> Page:
     """`language`: from the file name (`install.es.md`); frontmatter `language:` wins over it."""
     """Read one content file into a Page; pages without scene blocks get automatic scenes."""
     text = read_text(path, ContentError)
@@ -182,15 +195,16 @@ def parse_page(path: Path, rel: str, *, default_language: str = "en", site_root:
         raise _validation_error(exc, path, 1, key_lines, "frontmatter") from None
 
     if path.suffix in (".yaml", ".yml"):
-        return _yaml_page(text, path, rel, front, default_language, site_root, language)
-    from dataclasses import replace
+        return _yaml_page(text, path, rel, front, default_language, site_root, language, limits)
 
     from vidsite.content.dialects import rewrite
 
     src = Source.of(body)
     includer = includer or Includer(site_root or path.parent, path.parent)
     src = rewrite(includer.expand(src, path), path)
-    tokens = _md.parse(src.text)
+    from vidsite.content.markdown import parse as markdown
+
+    tokens = markdown(src.text)
     scenes: list[Scene] = []
     for tok in tokens:
         if tok.type != "fence":
@@ -200,7 +214,7 @@ def parse_page(path: Path, rel: str, *, default_language: str = "en", site_root:
             line = src.line_of(tok.map[0]) if tok.map else 1
             if len(info) < 2:
                 raise ContentError("scene block needs a type: ```scene list", path=path, line=line)
-            scenes.append(parse_scene(info[1], tok.content, path, line))
+            scenes.append(parse_scene(info[1], tok.content, path, line, limits))
 
     if not scenes:
         from vidsite.content.auto import auto_scenes
@@ -208,21 +222,40 @@ def parse_page(path: Path, rel: str, *, default_language: str = "en", site_root:
         def note(line: int, message: str) -> None:
             src.notes.append(Note(path, src.line_of(line - 1), message))
 
-        scenes = auto_scenes(tokens, front.title, lambda ref: resolve_asset(ref, path, site_root) is not None, note)
+        scenes = auto_scenes(tokens, front.title, lambda ref: resolve_asset(ref, path, site_root) is not None, note,
+                             front.language or language or default_language)
         scenes = [replace(s, line=src.line_of(s.line - 1)) if s.line > 1 else s for s in scenes]
+    scenes = _paged(scenes, lambda line, message: src.notes.append(Note(path, line, message)))
     if notes is not None:
         notes += src.notes
-    return _page(front, scenes, _first_heading(tokens), path, rel, key_lines, default_language, site_root, language)
+    return _page(front, scenes, _first_heading(tokens), path, rel, key_lines, default_language, site_root, language,
+                 limits)
+
+
+def _paged(scenes: list[Scene], note: Callable[[int, str], None]) -> list[Scene]:
+    """Code and tables longer than a slide holds at a legible size continue on the following slides
+    (the first keeps the author's narration; the others are read by their template)."""
+    from vidsite.scenes.code import expand
+    from vidsite.scenes.table import split_rows
+
+    out: list[Scene] = []
+    for scene in scenes:
+        if scene.type == "table" and not scene.fields.get("parts"):
+            out += [replace(scene, fields=f, narration=scene.narration if not i else None)
+                    for i, f in enumerate(split_rows(scene.fields))]
+        else:
+            out += expand(scene, note)
+    return out
 
 
 def _yaml_page(text: str, path: Path, rel: str, front: Any, default_language: str, site_root: Path | None,
-               language: str | None) -> Page:
+               language: str | None, limits: LimitsConfig) -> Page:
     """A .yaml page: frontmatter keys at the top level, plus a `scenes:` list of `{type: …, fields…}`."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text) or {}
+        root, data = _compose_yaml(text)
     except yaml.YAMLError as exc:
         raise _yaml_error(exc, path, 1, "page") from None
+    data = data or {}
     if not isinstance(data, dict) or not isinstance(data.get("scenes"), list) or not data["scenes"]:
         raise ContentError("a YAML page needs a `scenes:` list of `- type: …` mappings", path=path, line=1)
     items = next(v for k, v in root.value if k.value == "scenes").value
@@ -233,20 +266,24 @@ def _yaml_page(text: str, path: Path, rel: str, front: Any, default_language: st
             raise ContentError("each scene needs a `type:` (title, list, command, ...)", path=path, line=line)
         key_lines = {str(k.value): k.start_mark.line + 1 for k, _ in node.value} if isinstance(node, yaml.MappingNode) else {}
         fields = {str(k): v for k, v in raw.items() if k != "type"}
-        scenes.append(scene_from_mapping(str(raw["type"]), fields, key_lines, path, line))
-    return _page(front, scenes, None, path, rel, {}, default_language, site_root, language)
+        scenes.append(scene_from_mapping(str(raw["type"]), fields, key_lines, path, line, limits))
+    scenes = _paged(scenes, lambda line, message: log.warning("%s:%d: %s", path, line, message))
+    return _page(front, scenes, None, path, rel, {}, default_language, site_root, language, limits)
 
 
 def _page(front: Any, scenes: list[Scene], heading: str | None, path: Path, rel: str, key_lines: dict[str, int],
-          default_language: str, site_root: Path | None, language: str | None) -> Page:
+          default_language: str, site_root: Path | None, language: str | None, limits: LimitsConfig) -> Page:
     stem = Path(rel).name.split(".")[0]
     scenes = [_with_image(s, path, site_root) if s.type == "image" else s for s in scenes]
-    if len(scenes) > MAX_SCENES:
-        raise ContentError(f"{len(scenes)} scenes; split the page (limit {MAX_SCENES})", path=path)
+    if len(scenes) > limits.scenes:
+        raise ContentError(f"{len(scenes)} scenes, over [limits] scenes = {limits.scenes}; split the page or raise "
+                           "the limit", path=path, line=scenes[limits.scenes].line)
+    for s in scenes:
+        check_narration(s.narration or "", limits, path, s.line)
     said = sum(len(s.narration or "") for s in scenes)
-    if said > MAX_PAGE_NARRATION:
-        raise ContentError(f"{said} characters of narration; split the page (limit {MAX_PAGE_NARRATION})",
-                           path=path, line=1)
+    if said > limits.page_narration:
+        raise ContentError(f"{said} characters of narration, over [limits] page_narration = {limits.page_narration}; "
+                           "split the page or raise the limit", path=path, line=1)
 
     title_scene = next((s.fields["title"] for s in scenes if s.type == "title"), None)
     title = front.title or title_scene or heading or stem.replace("-", " ").replace("_", " ").title()
@@ -274,8 +311,6 @@ def _page(front: Any, scenes: list[Scene], heading: str | None, path: Path, rel:
 
 
 def _with_image(scene: Scene, page: Path, site_root: Path | None) -> Scene:
-    from dataclasses import replace
-
     src = scene.fields["src"]
     found, problem = find_asset(src, page, site_root)
     if found is None:

@@ -2,9 +2,9 @@
 
 Its users hold folders of these files, in two scene forms: flat (`type:` with the visual fields
 beside it) and nested (`scene_id`, `scene_type`, `visual_content: {...}`), plus sets (a
-`set_config.yaml` and one file per video). Fields it only ever spoke (`key_message`, `topic`,
-`context`, `improvement`, `key_points`) are spoken here too, after (or before) what vidsite's own
-template says about the visual fields, so nothing a viewer heard goes missing.
+`set_config.yaml` and one file per video). The fields it only ever spoke (`key_message`, `topic`,
+`context`, `improvement`, `key_points`) are fields of vidsite's scene types, drawn and narrated;
+on a type that lacks one (a `key_message` on a list) it is spoken, as the reference spoke it.
 
 Nothing is silently lost: each field is *mapped* (same meaning, maybe renamed), *adapted* (given a
 home of another shape: narration, a markdown scene, frontmatter) or *dropped* with a reason and
@@ -36,10 +36,9 @@ KIND = ("scene_type", "type")
 COMMON = ("narration", "voice", "min_duration", "max_duration")
 SPOKEN_BEFORE = ("topic", "context")  # the reference opens its narration with these
 SPOKEN_AFTER = ("key_message", "improvement", "key_points")  # ... and closes with these
-RENAMES: dict[str, dict[str, str]] = {
+RENAMES: dict[str, dict[str, str]] = {  # the reference's other name for the same field
     "command": {"title": "header"}, "code_comparison": {"title": "header"}, "list": {"title": "header"},
-    "quote": {"author": "attribution"}, "learning_objectives": {"title": "lesson_title"},
-    "solution": {"solution_text": "explanation"},
+    "quote": {"author": "attribution"}, "solution": {"solution_text": "explanation"},
 }
 CODE = ("before_code", "after_code", "solution_code", "code")
 COLOURS = {"red": "#ef4444"}  # the reference's colours vidsite has no name for
@@ -191,13 +190,7 @@ def _shape(kind: str, content: dict[str, Any], lines: dict[str, int], label: str
     at = (lambda key: lines.get(key, 1))
     before: list[str] = []
     after: list[str] = []
-    # types whose reference form has no vidsite counterpart of the same shape
-    if kind == "checkpoint" and not any(content.get(k) for k in ("completed_topics", "review_questions", "next_topics")):
-        rep.adapt(at("checkpoint_text") if "checkpoint_text" in content else min(lines.values(), default=1), f"{label} checkpoint (title, "
-                  "checkpoint_text)", "a markdown scene: header and text, drawn and spoken")
-        kind = "markdown"
-        content["header"] = content.pop("title", None) or f"Checkpoint {content.pop('checkpoint_number', n)}"
-        content["text"] = content.pop("checkpoint_text", "")
+    # a solution of words alone: vidsite's solution shows code
     if kind == "solution" and not content.get("solution_code") and content.get("solution_text"):
         rep.adapt(at("solution_text"), f"{label} solution_text (no code)", "a markdown scene: header and text")
         kind = "markdown"
@@ -208,7 +201,7 @@ def _shape(kind: str, content: dict[str, Any], lines: dict[str, int], label: str
         if old in content and new not in content:
             content[new] = content.pop(old)
             lines[new] = lines.get(old, 1)
-            rep.adapt(lines[new], f"{label} {old}", new)
+            rep.mapped[f"{old}→{new}"] += 1
     fields: dict[str, Any] = {}
     narration = content.get("narration")
     ai = ctx.ai
@@ -218,10 +211,11 @@ def _shape(kind: str, content: dict[str, Any], lines: dict[str, int], label: str
         if key == "use_ai_narration":
             ai = bool(value)
             continue
-        if key in SPOKEN_BEFORE or key in SPOKEN_AFTER or (kind == "checkpoint" and key in ("title", "checkpoint_text")):
+        if key not in model.model_fields and (key in SPOKEN_BEFORE or key in SPOKEN_AFTER):
             spoken = [item_text(v) for v in value] if isinstance(value, list) else [as_text(value)]
-            (before if key in SPOKEN_BEFORE or key == "title" else after).extend(s for s in spoken if s)
-            rep.adapt(at(key), f"{label} {key}", "spoken in the narration (as video_gen speaks it; not drawn)")
+            (before if key in SPOKEN_BEFORE else after).extend(s for s in spoken if s)
+            rep.adapt(at(key), f"{label} {key}", f"spoken in the narration (as video_gen speaks it; scene type `{kind}`"
+                      " has no field to draw it)")
             continue
         if key not in model.model_fields:
             notes.append(rep.drop(at(key), f"{label} {key} `{as_text(value)}`", f"scene type `{kind}` has no such field"

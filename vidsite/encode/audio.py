@@ -6,6 +6,7 @@ overlap the current block are held.
 
 from __future__ import annotations
 
+import json
 import math
 import wave
 from fractions import Fraction
@@ -14,12 +15,13 @@ from pathlib import Path
 import numpy as np
 
 from vidsite.encode.integrity import seal
-from vidsite.fsutil import replacing
+from vidsite.fsutil import atomic_write, replacing
 
 AUDIO_RATE = 24000  # the voices are 22-24 kHz speech; 48 kHz would only double the AAC work
 AAC_FRAME = 1024  # samples; a decoder pads the last AAC frame to this
 BLOCK = AAC_FRAME * 16
-LEVEL_STEPS = 6  # make-up steps after limiting; speech converges in 3-4
+LEVEL_STEPS = 6  # make-up steps after limiting; speech converges in 2-3
+LEVELLING = 2  # revision of `levelled()`, in a kept clip's key: a new method levels clips again
 
 
 def frame_alignment(fps: int, rate: int = AUDIO_RATE) -> int:
@@ -40,7 +42,7 @@ def read_clip(path: Path, rate: int) -> np.ndarray:
     if src == rate:
         return pcm
     # Linear resampling is enough for speech and keeps the length exact, so timings stay exact.
-    n = int(round(len(pcm) * rate / src))
+    n = round(len(pcm) * rate / src)
     x = np.linspace(0, len(pcm) - 1, n)
     return np.interp(x, np.arange(len(pcm)), pcm.astype(np.float32)).astype(np.int16)
 
@@ -48,21 +50,56 @@ def read_clip(path: Path, rate: int) -> np.ndarray:
 def levelled(pcm: np.ndarray, rate: int, gain: float) -> np.ndarray:
     """The clip at its gain (dB, from the loudness measured when it was synthesised), true peak
     limited. Limiting costs speech loudness (its peaks sit high above its average), so the gain
-    is raised by what the limiter took until the clip lands within 0.2 LU of its target."""
-    from vidsite.encode.loudness import MAX_GAIN, SILENT, integrated, limit
+    is raised until the clip lands within 0.2 LU of its target: at first by what the limiter took,
+    then by that over the loudness each dB bought last time (the limiter takes more as the gain
+    grows; this secant step lands in two or three tries where adding the shortfall took five).
+    The clip is oversampled once: its peaks at any gain are its peaks at 0 dB, scaled."""
+    from vidsite.encode.loudness import MAX_GAIN, SILENT, integrated, limit, sample_peaks
 
     x = pcm.astype(np.float64) / 32768.0
-    if not gain or not len(x):
+    if len(x) < 2:
         return limit(x, rate) * 32768.0
+    peaks = sample_peaks(x)
+    if not gain:
+        return limit(x, rate, peaks=peaks) * 32768.0
+
+    def at(db: float) -> np.ndarray:
+        scale = 10 ** (db / 20)
+        return limit(x * scale, rate, peaks=peaks * scale)
+
     target = integrated(x, rate) + gain
-    y, applied = limit(x * 10 ** (gain / 20), rate), gain
+    y, applied, before = at(gain), gain, None  # before: (gain, shortfall) of the previous try
     for _ in range(LEVEL_STEPS):
         short = target - integrated(y, rate)
         if target <= SILENT or short < 0.2 or applied >= MAX_GAIN:
             break
-        applied = min(MAX_GAIN, applied + short)
-        y = limit(x * 10 ** (applied / 20), rate)
+        bought = (before[1] - short) / (applied - before[0]) if before else 1.0  # LU per dB
+        before = (applied, short)
+        applied = min(MAX_GAIN, applied + short / min(1.0, max(0.1, bought)))
+        y = at(applied)
     return y * 32768.0
+
+
+def levelled_clip(wav: Path, rate: int, gain: float) -> np.ndarray:
+    """`levelled()` of a clip, rounded to int16 and kept beside the clip: a page's track is mixed again
+    whenever any of its scenes changes, and levelling is most of that work, the same each time for
+    every clip that did not change. A kept file of the wrong length is a miss."""
+    from vidsite.cache import levelled_clip as kept_at
+    from vidsite.encode.loudness import CEILING, OVERSAMPLE
+    from vidsite.fsutil import atomic_write
+
+    pcm = read_clip(wav, rate)
+    kept = kept_at(wav, {"gain": gain, "rate": rate, "ceiling": CEILING, "oversample": OVERSAMPLE,
+                         "steps": LEVEL_STEPS, "method": LEVELLING})
+    try:
+        out = np.fromfile(kept, dtype=np.int16)
+        if len(out) == len(pcm):
+            return out
+    except (OSError, ValueError):
+        pass
+    out = np.clip(np.round(levelled(pcm, rate, gain)), -32768, 32767).astype(np.int16)
+    atomic_write(kept, out.tobytes())
+    return out
 
 
 def mixed_blocks(placements: tuple[tuple[int, str, float], ...], total: int, rate: int):  # type: ignore[no-untyped-def]
@@ -74,7 +111,7 @@ def mixed_blocks(placements: tuple[tuple[int, str, float], ...], total: int, rat
         end = min(total, start + BLOCK)
         while nxt < len(order) and order[nxt][0] < end:
             at, wav, gain = order[nxt]
-            live.append((at, levelled(read_clip(Path(wav), rate), rate, gain)))
+            live.append((at, levelled_clip(Path(wav), rate, gain)))
             nxt += 1
         block = np.zeros(end - start, dtype=np.float64)
         for at, pcm in live:
@@ -88,13 +125,44 @@ def mixed_blocks(placements: tuple[tuple[int, str, float], ...], total: int, rat
 def encode_audio(path: Path, placements: tuple[tuple[int, str, float], ...], total: int, rate: int = AUDIO_RATE) -> None:
     import av
 
-    with replacing(path) as tmp:
-        with av.open(str(tmp), "w", format="mp4") as out:
-            stream = out.add_stream("aac", rate=rate, layout="mono", options={"aac_coder": "fast", "b": "96k"})
-            stream.time_base = Fraction(1, rate)
-            for start, block in mixed_blocks(placements, total, rate):
-                frame = av.AudioFrame.from_ndarray(block.reshape(1, -1), format="s16", layout="mono")
-                frame.sample_rate, frame.pts, frame.time_base = rate, start, Fraction(1, rate)
-                out.mux(stream.encode(frame))
-            out.mux(stream.encode(None))
+    with replacing(path) as tmp, av.open(str(tmp), "w", format="mp4") as out:
+        stream = out.add_stream("aac", rate=rate, layout="mono", options={"aac_coder": "fast", "b": "96k"})
+        stream.time_base = Fraction(1, rate)
+        for start, block in mixed_blocks(placements, total, rate):
+            frame = av.AudioFrame.from_ndarray(block.reshape(1, -1), format="s16", layout="mono")
+            frame.sample_rate, frame.pts, frame.time_base = rate, start, Fraction(1, rate)
+            out.mux(stream.encode(frame))
+        out.mux(stream.encode(None))
     seal(path)
+    measured(path)  # here, in the worker, rather than when the page is published
+
+
+def loudness_file(path: Path) -> Path:
+    """Where a track's measured loudness is kept: beside it, a sidecar like its `.sha256`."""
+    return path.with_name(path.name + ".loudness.json")
+
+
+def measured(path: Path) -> dict[str, float]:
+    """The track's integrated loudness (LUFS) and true peak (dBTP) as a viewer's decoder plays it
+    (AAC decoded, so its overshoot counts), for the page manifest. Measured once and kept beside
+    the track; a missing or unreadable record (an older cache, a track made on another worker) is
+    measured again."""
+    import av
+
+    from vidsite.encode.loudness import Meter
+
+    record = loudness_file(path)
+    try:
+        data = json.loads(record.read_text(encoding="utf-8"))
+        return {"lufs": float(data["lufs"]), "true_peak": float(data["true_peak"])}
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    with av.open(str(path)) as container:
+        stream = container.streams.audio[0]
+        meter = Meter(stream.rate)
+        for frame in container.decode(stream):
+            meter.add(frame.to_ndarray()[0])
+    lufs, peak = meter.result()
+    data = {"lufs": round(lufs, 2), "true_peak": round(peak, 2) if math.isfinite(peak) else -99.0}
+    atomic_write(record, json.dumps(data, sort_keys=True))
+    return data

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import math
-from functools import lru_cache
+from functools import lru_cache, reduce
 
 import numpy as np
 
@@ -52,10 +52,15 @@ def _k_weighting(rate: int) -> np.ndarray:
     return np.asarray(x)
 
 
+@lru_cache(maxsize=16)
+def _spectrum(rate: int, size: int) -> np.ndarray:
+    return np.fft.rfft(_k_weighting(rate), size)
+
+
 def k_weighted(pcm: np.ndarray, rate: int) -> np.ndarray:
     h = _k_weighting(rate)
     size = 1 << (len(pcm) + len(h) - 1).bit_length()
-    return np.fft.irfft(np.fft.rfft(pcm, size) * np.fft.rfft(h, size), size)[: len(pcm)]
+    return np.fft.irfft(np.fft.rfft(pcm, size) * _spectrum(rate, size), size)[: len(pcm)]
 
 
 def integrated(pcm: np.ndarray, rate: int) -> float:
@@ -72,6 +77,11 @@ def integrated(pcm: np.ndarray, rate: int) -> float:
         cums = np.concatenate(([0.0], np.cumsum(y)))
         starts = np.arange(0, len(y) - block + 1, step)
         powers = (cums[starts + block] - cums[starts]) / block
+    return _gated(powers)
+
+
+def _gated(powers: np.ndarray) -> float:
+    """BS.1770 integrated loudness from the mean square of each 400 ms block."""
     with np.errstate(divide="ignore"):
         loud = -0.691 + 10 * np.log10(powers)
     gated = powers[loud > SILENT]
@@ -80,6 +90,71 @@ def integrated(pcm: np.ndarray, rate: int) -> float:
     relative = -0.691 + 10 * math.log10(gated.mean()) - 10
     gated = powers[(loud > SILENT) & (loud > relative)]
     return float(-0.691 + 10 * math.log10(gated.mean()))
+
+
+class Meter:
+    """Integrated loudness and true peak of a track fed in blocks, as `integrated` and `true_peak`
+    measure a whole one, in memory that does not grow with the track (a page may last hours): the
+    K-weighting runs by overlap-save, 100 ms energies are kept, and each block is oversampled with
+    CONTEXT samples of its neighbours so its edges do not ring."""
+
+    CONTEXT = 64
+    BLOCK = 1 << 15  # samples measured at a time: the FFTs stay at 2**16 (2**18 oversampled)
+
+    def __init__(self, rate: int) -> None:
+        self.rate, self.step = rate, int(0.1 * rate)
+        self.h = _k_weighting(rate)
+        self.history = np.zeros(len(self.h) - 1)  # the input the filter still remembers
+        self.pending = np.zeros(0)  # filtered, squared samples short of a whole 100 ms
+        self.energies: list[float] = []  # per 100 ms
+        self.raw = np.zeros(2 * self.CONTEXT)  # the last samples, for the next block's true peak
+        self.peak = 0.0
+        self.queued: list[np.ndarray] = []  # added, not yet measured
+        self.count = 0
+
+    def add(self, pcm: np.ndarray) -> None:
+        self.queued.append(np.asarray(pcm, dtype=np.float64))
+        self.count += len(pcm)
+        if self.count >= self.BLOCK:
+            self._measure()
+
+    def _measure(self) -> None:
+        pcm = np.concatenate(self.queued) if self.queued else np.zeros(0)
+        self.queued, self.count = [], 0
+        for at in range(0, len(pcm), self.BLOCK):
+            self._block(pcm[at : at + self.BLOCK])
+
+    def _block(self, pcm: np.ndarray) -> None:
+        x = np.concatenate((self.history, pcm))
+        size = 1 << (len(x) - 1).bit_length()
+        y = np.fft.irfft(np.fft.rfft(x, size) * _spectrum(self.rate, size), size)[len(self.h) - 1 : len(x)]
+        self.history = x[len(x) - len(self.h) + 1 :]
+        squares = np.concatenate((self.pending, y**2))
+        whole = len(squares) // self.step * self.step
+        self.energies.extend(squares[:whole].reshape(-1, self.step).sum(axis=1))
+        self.pending = squares[whole:]
+        self._peak(np.concatenate((self.raw, pcm)), end=False)
+
+    def _peak(self, x: np.ndarray, end: bool) -> None:
+        """Peak of the oversampled `x`, leaving out its first CONTEXT samples (counted last time) and,
+        unless this is the `end`, its last CONTEXT (counted next time, with what follows them)."""
+        c = self.CONTEXT
+        up = np.abs(oversampled(x))[c * OVERSAMPLE : None if end else (len(x) - c) * OVERSAMPLE]
+        self.peak = max(self.peak, float(up.max()) if len(up) else 0.0)
+        self.raw = x[len(x) - 2 * c :]
+
+    def result(self) -> tuple[float, float]:
+        """(integrated loudness in LUFS, true peak in dBTP) of everything added."""
+        self._measure()
+        self._peak(np.concatenate((self.raw, np.zeros(self.CONTEXT))), end=True)
+        energies = np.asarray(self.energies + [float(self.pending.sum())])
+        block = 4 * self.step
+        if len(energies) < 5:
+            powers = np.array([energies.sum() / block])
+        else:
+            powers = np.convolve(energies[:-1], np.ones(4), "valid") / block  # 400 ms, 75 % overlap
+        peak = 20 * math.log10(self.peak) if self.peak > 0 else -math.inf
+        return _gated(powers), peak
 
 
 def oversampled(pcm: np.ndarray, factor: int = OVERSAMPLE) -> np.ndarray:
@@ -97,15 +172,25 @@ def true_peak(pcm: np.ndarray) -> float:
     return 20 * math.log10(peak) if peak > 0 else -math.inf
 
 
-def limit(pcm: np.ndarray, rate: int, ceiling: float = CEILING) -> np.ndarray:
+def sample_peaks(pcm: np.ndarray) -> np.ndarray:
+    """Each sample's true peak: the largest magnitude among its OVERSAMPLE oversampled values. The
+    oversampling is linear, so `pcm` scaled by g has g times these peaks: levelling a clip at one
+    gain after another oversamples it once. (The maximum is taken column by column: numpy's
+    `max(axis=1)` over rows of four is several times slower.)"""
+    return reduce(np.maximum, np.abs(oversampled(pcm)).reshape(-1, OVERSAMPLE).T)
+
+
+def limit(pcm: np.ndarray, rate: int, ceiling: float = CEILING, peaks: np.ndarray | None = None) -> np.ndarray:
     """`pcm` with its true peak brought to `ceiling` dBTP. The gain each millisecond needs is held
     for 20 ms and looked ahead 6 ms (a min filter), then smoothed over ±5 ms: every sample of the
     smoothing window saw the peak, so the peak is never exceeded and the gain never jumps. Speech
-    peaks are short, so this leaves the loudness all but unchanged."""
+    peaks are short, so this leaves the loudness all but unchanged. `peaks`: `sample_peaks(pcm)`,
+    when the caller has them."""
     level = 10 ** (ceiling / 20)
     if len(pcm) < 2:
         return np.clip(pcm, -level, level)
-    peaks = np.abs(oversampled(pcm)).reshape(-1, OVERSAMPLE).max(axis=1)
+    if peaks is None:
+        peaks = sample_peaks(pcm)
     if peaks.max() <= level:
         return pcm
     ms = max(1, rate // 1000)

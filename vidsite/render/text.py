@@ -6,7 +6,8 @@ No single font covers Latin, Arabic, Devanagari, Chinese and Korean, and a whole
 one face draws boxes ("tofu") for what it lacks. So a `Face` is a chain of font files; every
 character goes to the first file whose character map holds it, and a line is drawn run by run
 on one baseline. Runs are ordered right-to-left where the text is (a run-level bidi pass); the
-shaping inside a run (Arabic joining, Devanagari conjuncts) is Pillow's raqm layout.
+shaping inside a run (Arabic joining, Devanagari conjuncts) is `vidsite.render.shaping`'s: Pillow's
+raqm layout, or HarfBuzz from a wheel where the system lacks fribidi.
 """
 
 from __future__ import annotations
@@ -14,17 +15,16 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-from PIL import ImageDraw, ImageFont, features
+from PIL import Image, ImageDraw, ImageFont
+
+from vidsite.render import shaping
 
 log = logging.getLogger(__name__)
 ELLIPSIS = "…"
-RAQM = features.check("raqm")
-if not RAQM:
-    log.warning("Pillow has no raqm layout (libfribidi missing): Arabic and Hebrew are drawn unjoined; "
-                "install libfribidi (apt-get install libfribidi0) for shaped right-to-left text")
 # Han, kana, CJK punctuation and full-width forms: a line may break between any two of them
 _CJK = re.compile(r"[\u2e80-\u2fdf\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
 _NO_START = set("。、，．・：；？！）」』】〕〉》〙〗｝］’”ー…‥ァィゥェォッャュョヮヵヶぁぃぅぇぉっゃゅょゎゕゖ々〻)]}.,:;!?%")
@@ -142,20 +142,16 @@ def width(text: str, face: Face) -> float:
     """Advance width of the widest line."""
     if "\n" in text:
         return max(width(line, face) for line in text.split("\n"))
-    return sum(font(p, face.size).getlength(s) for s, p, _ in runs(text, face.paths))
+    return sum(shaping.length(s, font(p, face.size), rtl) for s, p, rtl in runs(text, face.paths))
 
 
-def draw_line(draw: ImageDraw.ImageDraw, x: float, y: float, text: str, face: Face, fill: str) -> float:
-    """Draw one line with its top at y, run by run on the design face's baseline; returns the x
-    after it."""
-    baseline = y + face.primary.getmetrics()[0]
+def draw_line(draw: ImageDraw.ImageDraw, x: float, y: float, text: str, face: Face, fill: str,
+              baseline: float | None = None) -> float:
+    """Draw one line with its top at y, run by run on the design face's baseline (or on
+    `baseline`, when runs of several faces share a line); returns the x after it."""
+    baseline = y + face.primary.getmetrics()[0] if baseline is None else baseline
     for segment, path, rtl in visual(text, face.paths):
-        f = font(path, face.size)
-        if RAQM:
-            draw.text((x, baseline), segment, font=f, fill=fill, anchor="ls", direction="rtl" if rtl else "ltr")
-        else:
-            draw.text((x, baseline), segment[::-1] if rtl else segment, font=f, fill=fill, anchor="ls")
-        x += f.getlength(segment)
+        x = shaping.draw(draw, x, baseline, segment, font(path, face.size), fill, rtl)
     return x
 
 
@@ -182,44 +178,111 @@ def pieces(para: str) -> list[str]:
     return out
 
 
-def wrap(text: str, face: Face, max_width: float, max_lines: int = 0) -> list[str]:
+@dataclass(frozen=True)
+class Look:
+    """How a run of text is drawn: the font chain of its style and its marks. `tint` and
+    `outline` are alphas (0-255) of a box in the text's own colour behind the run (code spans,
+    keys), so it shows on any background; `pad` is the room inside that box, in ems."""
+
+    paths: tuple[str, ...]
+    fill: str | None = None  # None: the block's colour
+    tint: int = 0
+    outline: int = 0
+    pad: float = 0.0
+    underline: bool = False
+    strike: bool = False
+
+
+Rich = tuple[tuple[str, Look], ...]  # a text as runs of one look each
+
+
+def rich(text: str | Rich, face: Face) -> Rich:
+    """A plain string is one run in the face's own look."""
+    return ((text, Look(face.paths)),) if isinstance(text, str) else text
+
+
+def chars(line: Rich) -> str:
+    """The characters of the runs, as one string."""
+    return "".join(s for s, _ in line)
+
+
+def _add(line: Rich, s: str, look: Look | None = None) -> Rich:
+    """`line` followed by `s` (in the look of line's last run unless given), merged into that run
+    when the looks agree: a run is measured and drawn as one string, with its kerning."""
+    look = look or (line[-1][1] if line else None)
+    if not s or look is None:
+        return line
+    if line and line[-1][1] == look:
+        return (*line[:-1], (line[-1][0] + s, look))
+    return (*line, (s, look))
+
+
+def _cut(line: Rich, i: int, j: int) -> Rich:
+    """The runs of characters i to j."""
+    out: Rich = ()
+    at = 0
+    for s, look in line:
+        a, b = max(i, at), min(j, at + len(s))
+        if a < b:
+            out = _add(out, s[a - at:b - at], look)
+        at += len(s)
+    return out
+
+
+def rich_width(line: Rich, size: int) -> float:
+    """Advance width of one line of runs at `size`, their boxes' padding included."""
+    return sum(width(s, Face(look.paths, size)) + 2 * look.pad * size for s, look in line)
+
+
+def wrap(text: str | Rich, face: Face, max_width: float, max_lines: int = 0) -> list[str] | list[Rich]:
     """Greedy wrap at the break points of `pieces`; a piece longer than a line is broken by
     character. With `max_lines`, stops once there are more lines than that (the caller only
-    needs to know it does not fit)."""
-    lines: list[str] = []
+    needs to know it does not fit). Lines come back as the text came: strings, or runs."""
+    if isinstance(text, str):
+        return [text[i:j] for i, j in _breaks(text, lambda i, j: width(text[i:j], face), max_width, max_lines)]
+    s = chars(text)
+    return [_cut(text, i, j) for i, j in
+            _breaks(s, lambda i, j: rich_width(_cut(text, i, j), face.size), max_width, max_lines)]
+
+
+def _breaks(text: str, measure: Callable[[int, int], float], max_width: float, max_lines: int) -> list[tuple[int, int]]:
+    """Where `wrap` cuts `text`: (start, end) of each line, trailing spaces left out;
+    `measure(i, j)` is the width of text[i:j] as drawn."""
+    def trim(i: int, j: int) -> int:
+        return i + len(text[i:j].rstrip())
+
+    lines: list[tuple[int, int]] = []
+    at = 0
     for para in text.split("\n"):
-        line = ""
+        start = pos = at  # the line being filled is text[start:pos]
         for piece in pieces(para):
+            end = pos + len(piece)
             if max_lines and len(lines) > max_lines:
                 return lines
-            if width((line + piece).rstrip(), face) <= max_width:
-                line += piece
+            if measure(start, trim(start, end)) <= max_width:
+                pos = end
                 continue
-            if line.strip():
-                lines.append(line.rstrip())
-            while len(piece.rstrip()) > 1 and width(piece.rstrip(), face) > max_width:
-                cut = _longest_prefix(piece, face, max_width)
-                lines.append(piece[:cut])
-                piece = piece[cut:]
+            if text[start:pos].strip():
+                lines.append((start, trim(start, pos)))
+            while trim(pos, end) - pos > 1 and measure(pos, trim(pos, end)) > max_width:
+                cut = longest(end - pos, lambda n, p=pos: measure(p, p + n) <= max_width, 1)
+                lines.append((pos, pos + cut))
+                pos += cut
                 if max_lines and len(lines) > max_lines:
                     return lines
-            line = piece
-        lines.append(line.rstrip())
+            start, pos = pos, end
+        lines.append((start, trim(start, pos)))
+        at += len(para) + 1
     return lines
 
 
-def _longest_prefix(word: str, face: Face, max_width: float, suffix: str = "") -> int:
-    """Most characters of `word` that fit in max_width followed by `suffix` (at least 1 without a
-    suffix, else at least 0): galloping, then bisection, so a 10,000-character token costs a few
-    measurements per line, not one per character."""
-    def fits(n: int) -> bool:
-        return width(word[:n] + suffix, face) <= max_width
-
-    lo = 0 if suffix else 1
+def longest(n: int, fits: Callable[[int], bool], lo: int) -> int:
+    """The largest k ≤ n with fits(k), at least `lo`: galloping, then bisection, so a
+    10,000-character token costs a few measurements per line, not one per character."""
     hi = 2
-    while hi < len(word) and fits(hi):
+    while hi < n and fits(hi):
         lo, hi = hi, hi * 2
-    hi = min(hi, len(word))
+    hi = min(hi, n)
     while lo < hi:
         mid = (lo + hi + 1) // 2
         if fits(mid):
@@ -233,23 +296,36 @@ def clip_line(text: str, face: Face, max_width: float) -> str:
     """One line, cut with an ellipsis if it would run past max_width."""
     if width(text, face) <= max_width:
         return text
-    return text[:_longest_prefix(text, face, max_width, ELLIPSIS)] + ELLIPSIS
+    return text[:longest(len(text), lambda n: width(text[:n] + ELLIPSIS, face) <= max_width, 0)] + ELLIPSIS
+
+
+def _clip(line: Rich, size: int, max_width: float) -> Rich:
+    """`clip_line` for runs: the ellipsis takes the look of the run it follows."""
+    if rich_width(line, size) <= max_width:
+        return line
+    n = longest(len(chars(line)), lambda n: rich_width(_add(_cut(line, 0, n) or line[:1], ELLIPSIS), size)
+                 <= max_width, 0)
+    head = _cut(line, 0, n)
+    return _add(head, ELLIPSIS, None if head else line[0][1])
 
 
 @dataclass(frozen=True)
 class Block:
-    lines: list[str]
+    lines: list[Rich]
     face: Face
     line_height: int
+    shown: str = ""  # the text the lines show, as one string: all of it, or what precedes the cut
 
     @property
     def height(self) -> int:
         return self.line_height * len(self.lines)
 
 
-def fit(text: str, face: Face, box_w: float, box_h: float, min_size: int = 0, max_lines: int = 0,
+def fit(text: str | Rich, face: Face, box_w: float, box_h: float, min_size: int = 0, max_lines: int = 0,
         spacing: float = 1.25) -> Block:
     """Largest size (≤ face.size) at which `text` wraps into the box; at the floor, cut with …"""
+    runs_ = rich(text, face)
+    s = chars(runs_)
     max_size = face.size
     min_size = min(max_size, min_size or max(12, max_size // 2))
     size = max_size
@@ -257,29 +333,89 @@ def fit(text: str, face: Face, box_w: float, box_h: float, min_size: int = 0, ma
         f = face.at(size)
         lh = round(size * spacing)
         limit = max(1, int(box_h // lh))
-        lines = wrap(text, f, box_w, min(limit, max_lines) if max_lines else limit)
-        fits = len(lines) * lh <= box_h and (not max_lines or len(lines) <= max_lines)
-        if fits or size <= min_size:
+        if max_lines:
+            limit = min(limit, max_lines)
+        spans = _breaks(s, lambda i, j, n=f.size: rich_width(_cut(runs_, i, j), n), box_w, limit)
+        if len(spans) * lh <= box_h and (not max_lines or len(spans) <= max_lines) or size <= min_size:
             break
         size = max(min_size, int(size * 0.92))
-    limit = max(1, int(box_h // lh))
-    if max_lines:
-        limit = min(limit, max_lines)
-    if len(lines) > limit:
-        lines = lines[:limit]
-        lines[-1] = clip_line(lines[-1] + ELLIPSIS, f, box_w) if not lines[-1].endswith(ELLIPSIS) else lines[-1]
-    return Block(lines, f, lh)
+    lines = [_cut(runs_, i, j) for i, j in spans]
+    shown = s
+    if len(spans) > limit:
+        spans, lines = spans[:limit], lines[:limit]
+        shown = s[:spans[-1][1]]
+        if not chars(lines[-1]).endswith(ELLIPSIS):
+            lines[-1] = _clip(_add(lines[-1], ELLIPSIS, None if lines[-1] else runs_[0][1]), f.size, box_w)
+            shown = s[:spans[-1][0] + len(chars(lines[-1])) - 1]
+    return Block(lines, f, lh, shown)
 
 
-def draw_block(draw: ImageDraw.ImageDraw, block: Block, x: float, y: float, fill: str,
+def draw_block(image: Image.Image, block: Block, x: float, y: float, fill: str,
                align: str = "left", box_w: float = 0) -> float:
     """Draw lines from (x, y); returns the y below the block."""
+    draw = ImageDraw.Draw(image)
     for line in block.lines:
         lx = x
-        if align == "center":
-            lx = x + (box_w - width(line, block.face)) / 2
-        elif align == "right":
-            lx = x + box_w - width(line, block.face)
-        draw_line(draw, lx, y, line, block.face, fill)
+        if align in ("center", "right"):
+            room = box_w - rich_width(line, block.face.size)
+            lx = x + (room / 2 if align == "center" else room)
+        draw_runs(image, draw, lx, y, line, block.face, fill)
         y += block.line_height
     return y
+
+
+def draw_runs(image: Image.Image, draw: ImageDraw.ImageDraw, x: float, y: float, line: Rich, face: Face,
+              fill: str) -> float:
+    """One line of runs on the face's baseline, each in its look; returns the x after it."""
+    size = face.size
+    baseline = y + face.primary.getmetrics()[0]
+    for s, look in _order(line):
+        f = Face(look.paths, size)
+        pad = look.pad * size
+        w = width(s, f) + 2 * pad
+        ink = look.fill or fill
+        if look.tint or look.outline:
+            _box(image, (round(x), round(baseline - 0.9 * size), round(x + w), round(baseline + 0.28 * size)), size,
+                 ink, look)
+        draw_line(draw, x + pad, y, s, f, ink, baseline)
+        stroke = max(1, round(size / 16))
+        for on, dy in ((look.underline, 0.12), (look.strike, -0.3)):
+            if on:
+                ly = round(baseline + dy * size)
+                draw.rectangle([round(x + pad), ly, round(x + w - pad) - 1, ly + stroke - 1], fill=ink)
+        x += w
+    return x
+
+
+def _box(image: Image.Image, box: tuple[int, int, int, int], size: int, ink: str, look: Look) -> None:
+    """A rounded box in the text's colour at the look's alphas, blended onto what is under it.
+    Drawn on a layer of its own: Pillow's rounded rectangle blends its overlapping parts twice."""
+    x0, y0, x1, y1 = box
+    layer = Image.new("RGBA", (max(1, x1 - x0), max(1, y1 - y0)))
+    rgb = tuple(int(ink[i:i + 2], 16) for i in (1, 3, 5))
+    ImageDraw.Draw(layer).rounded_rectangle(
+        [0, 0, layer.width - 1, layer.height - 1], radius=round(0.2 * size), fill=(*rgb, look.tint),
+        outline=(*rgb, look.outline) if look.outline else None, width=max(1, round(size / 18)))
+    image.paste(layer, (x0, y0), layer)
+
+
+def _order(line: Rich) -> list[tuple[str, Look]]:
+    """Runs in drawing order, left to right: `visual`'s level-one bidi, one level up. In a
+    right-to-left line the runs go right to left; each run orders its own characters when drawn."""
+    text = chars(line)
+    dirs = directions(text)
+    if len(line) == 1 or not any(dirs):
+        return list(line)
+    base = next((d for ch, d in zip(text, dirs) if unicodedata.bidirectional(ch) in ("L", "R", "AL")), False)
+    groups: list[tuple[bool, list[tuple[str, Look]]]] = []
+    at = 0
+    for s, look in line:
+        rtl = next((d for ch, d in zip(s, dirs[at:]) if unicodedata.bidirectional(ch) in ("L", "R", "AL")), dirs[at])
+        at += len(s)
+        if groups and groups[-1][0] == rtl:
+            groups[-1][1].append((s, look))
+        else:
+            groups.append((rtl, [(s, look)]))
+    if base:
+        groups.reverse()
+    return [run for rtl, runs_ in groups for run in (reversed(runs_) if rtl else runs_)]

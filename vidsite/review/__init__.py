@@ -1,10 +1,12 @@
 """`vidsite review BASE [HEAD]`: what a change did to the videos, scene by scene, for a pull request.
 
-BASE (a git ref) is exported with `git archive` into a temporary folder; HEAD is another ref, or
-the working tree as it is. Both are built through the working tree's cache, so only what changed
-is synthesised and encoded. HEAD's build starts from a hard-linked copy of BASE's output: a page
-whose inputs did not change is up to date there and never rebuilt. Everything goes under
-`.vidsite/review/` (never output/, which is deployed).
+BASE (a git ref) is exported with `git archive` into `.vidsite/review/src/base/`, once per commit;
+HEAD is another ref, exported the same way, or the working tree as it is. Both are built through the
+working tree's cache, so only what changed is synthesised and encoded. HEAD's build starts from a
+hard-linked copy of BASE's output (or from the previous review's HEAD, which builds bring up to date
+the same way): a page whose inputs did not change is up to date there and never rebuilt. Everything
+goes under `.vidsite/review/` (never output/, which is deployed), and stays there, so reviewing
+again costs little more than the change itself.
 """
 
 from __future__ import annotations
@@ -18,8 +20,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from vidsite.config import SiteConfig
 from vidsite.errors import VidsiteError
-from vidsite.options import BuildOptions
+from vidsite.options import BuildOptions, load
 
 log = logging.getLogger(__name__)
 
@@ -80,23 +83,19 @@ def review(root: Path, base: str, head: str | None = None, options: BuildOptions
     site_rel = root.relative_to(repo)
     folder = root / REVIEW_DIR
     folder.mkdir(parents=True, exist_ok=True)
-    cache = _cache_dir(root, options)
+    cache = (root / load(root, options).cache.dir).resolve()
     refs = (base, head or "working tree")
-    with tempfile.TemporaryDirectory(prefix="vidsite-review-") as tmp:
-        base_root = Path(tmp) / "base"
-        export(repo, _commit(repo, base), base_root)
-        head_root = root
-        if head is not None:
-            head_root = Path(tmp) / "head"
-            export(repo, _commit(repo, head), head_root)
-            head_root = head_root / site_rel
-        base_root = base_root / site_rel
-        if not (base_root / "config.toml").is_file():
-            raise VidsiteError(f"{base} has no {site_rel / 'config.toml'}: there is no site to compare against")
-        base_stats = _build(base_root, folder / "base", cache, options)
+    base_root = _tree(repo, _commit(repo, base), folder / "src" / "base") / site_rel
+    head_root = root if head is None else _tree(repo, _commit(repo, head), folder / "src" / "head") / site_rel
+    if not (base_root / "config.toml").is_file():
+        raise VidsiteError(f"{base} has no {site_rel / 'config.toml'}: there is no site to compare against")
+    base_config, head_config = _config(base_root, cache, options), _config(head_root, cache, options)
+    base_stats = _build(base_root, base_config, folder / "base", options)
+    if not (folder / "head" / "manifest.json").is_file():
         _seed(folder / "base", folder / "head")
-        head_stats = _build(head_root, folder / "head", cache, options)
-        warnings = _new_notes(base_root, head_root, options)
+    head_stats = _build(head_root, head_config, folder / "head", options)
+    before = {(rel, msg) for rel, msg, _ in _notes(base_root, base_config, options)}
+    warnings = [text for rel, msg, text in _notes(head_root, head_config, options) if (rel, msg) not in before]
     old, new = _manifests(folder / "base"), _manifests(folder / "head")
     changes, unchanged = compare_sites(old, new)
     extract_stills(changes, folder)
@@ -106,22 +105,35 @@ def review(root: Path, base: str, head: str | None = None, options: BuildOptions
     return Review(folder, changes, unchanged, warnings, base_stats, head_stats)
 
 
-def _cache_dir(root: Path, options: BuildOptions) -> Path:
-    from vidsite.options import load
+def _tree(repo: Path, commit: str, into: Path) -> Path:
+    """`commit`'s files in `into`, exported once: a commit never changes, and a tree that stays where it
+    was lets the builds recall its pages' parses (their states name the files' paths) instead of parsing
+    every page again. The commit is noted after the export, so an interrupted one is made again."""
+    done = into.with_name(into.name + ".commit")
+    try:
+        if done.read_text(encoding="utf-8") == commit and into.is_dir():
+            return into
+    except OSError:
+        pass  # never exported here
+    done.unlink(missing_ok=True)
+    shutil.rmtree(into, ignore_errors=True)
+    export(repo, commit, into)
+    done.write_text(commit, encoding="utf-8")
+    return into
 
-    config = load(root, options)
-    return (root / config.cache.dir).resolve()
+
+def _config(site: Path, cache: Path, options: BuildOptions) -> SiteConfig:
+    """That side's config.toml, with the working tree's cache whatever that side's config says."""
+    config = load(site, options)
+    return config.model_copy(update={"cache": config.cache.model_copy(update={"dir": str(cache)})})
 
 
-def _build(site: Path, out: Path, cache: Path, options: BuildOptions) -> Any:
-    """One side, built into `out` through the working tree's cache (whatever that side's config says)."""
+def _build(site: Path, config: SiteConfig, out: Path, options: BuildOptions) -> Any:
+    """One side, built into `out`."""
     from dataclasses import replace
 
     from vidsite.build import build
-    from vidsite.options import load
 
-    config = load(site, options)
-    config = config.model_copy(update={"cache": config.cache.model_copy(update={"dir": str(cache)})})
     log.info("review: building %s", site)
     return build(site, config, replace(options, output=out, force=False))
 
@@ -146,21 +158,21 @@ def _manifests(out: Path) -> dict[str, dict[str, Any]]:
     return pages
 
 
-def _new_notes(base_root: Path, head_root: Path, options: BuildOptions) -> list[str]:
-    """Fidelity warnings (dropped content, missing includes) HEAD has and BASE had not, by page and
-    message (line numbers move when lines are added above, so they do not count)."""
-    from vidsite.check import check_site
+def _notes(site: Path, config: SiteConfig, options: BuildOptions) -> list[tuple[str, str, str]]:
+    """Fidelity warnings (dropped content, missing includes) as (page, message, `path:line: message`):
+    HEAD's count as new when BASE had not the same message on the same page (line numbers move when
+    lines are added above, so they do not count). Read through the page states the side's build just
+    kept: a page with notes is never kept, so only those pages are parsed again."""
+    from vidsite.cache import PageStates
+    from vidsite.content.discover import discover, fingerprint
     from vidsite.content.includes import Note
 
-    def notes(site: Path) -> list[tuple[str, str, str]]:
-        found: list[Note] = []
-        check_site(site, drafts=options.drafts, notes=found)
-        out = []
-        for n in found:
-            path = Path(n.path)
-            rel = path.relative_to(site).as_posix() if path.is_absolute() and path.is_relative_to(site) else str(path)
-            out.append((rel, n.message, f"{rel}:{n.line}: {n.message}"))
-        return out
-
-    before = {(rel, msg) for rel, msg, _ in notes(base_root)}
-    return [text for rel, msg, text in notes(head_root) if (rel, msg) not in before]
+    found: list[Note] = []
+    states = PageStates(Path(config.cache.dir) / "state", fingerprint(site, config))
+    discover(site, config, drafts=options.drafts, notes=found, states=states)
+    out = []
+    for n in found:
+        path = Path(n.path)
+        rel = path.relative_to(site).as_posix() if path.is_absolute() and path.is_relative_to(site) else str(path)
+        out.append((rel, n.message, f"{rel}:{n.line}: {n.message}"))
+    return out

@@ -12,12 +12,14 @@ the renderer, so family modules never import it at run time.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from vidsite.content.auto import clean
+from vidsite.messages import N_, _, current, speaking
 
 if TYPE_CHECKING:
     from vidsite.scenes.canvas import Canvas
@@ -69,23 +71,48 @@ def to_items(value: Any) -> list[str]:
     return [t for t in (item_text(v) for v in value) if t]
 
 
+_STOPS = ".!?:…。！？：؟।"
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff01-\uff60]")
+
+
 def sentence(*parts: str) -> str:
-    """Join fragments into sentences, adding a full stop only where one is missing."""
-    out = []
+    """Join fragments into sentences, adding a full stop only where one is missing (`。` in
+    Chinese and Japanese, which also need no space between sentences)."""
+    cjk = current().split("-")[0].lower() in ("ja", "zh")
+    out = ""
     for part in parts:
         part = clean(part).strip()
         if not part:
             continue
-        out.append(part if part[-1] in ".!?:…" else part + ".")
-    return " ".join(out)
+        if part[-1] not in _STOPS:
+            part += "。" if cjk or _CJK.match(part[-1]) else "."
+        out += part if not out or out[-1] in "。！？" else " " + part
+    return out
 
 
 def spoken_list(values: list[str]) -> str:
-    """`a, b, and c`, as a narrator reads a list inside one sentence."""
-    values = [clean(i).rstrip(".") for i in values if clean(i)]
+    """`a, b, and c`, as a narrator reads a list inside one sentence, in the language being spoken
+    (CLDR's list patterns: `a, b y c`, `a、b和c`); joined with commas where CLDR lacks the language."""
+    values = [clean(i).rstrip(".。") for i in values if clean(i)]
     if len(values) <= 1:
         return "".join(values)
-    return ", ".join(values[:-1]) + ", and " + values[-1]
+    from babel.core import UnknownLocaleError
+    from babel.lists import format_list
+
+    try:
+        return format_list(values, locale=current().replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        return ", ".join(values)
+
+
+DIFFICULTIES = {"easy": N_("Easy"), "medium": N_("Medium"), "hard": N_("Hard")}
+
+
+def difficulty(value: Any) -> str:
+    """A difficulty as drawn: easy, medium and hard in the page's language, any other as written."""
+    text = str(value or "").strip()
+    known = DIFFICULTIES.get(text.lower())
+    return _(known) if known else text[:1].upper() + text[1:]
 
 
 def first_of(*keys: str) -> ChapterTitle:
@@ -119,7 +146,8 @@ class SceneType:
     in order across the fields. `code_fields` are shown verbatim: never translated, never
     reflowed, and held to the code-length limit. `kept_fields` are never translated either but
     are not code (numbers, flags, answer keys). `templates` holds per-language narration
-    templates by language code; `template` speaks every other language.
+    templates by language code; `template` speaks every other language, its own words looked up
+    with `vidsite.messages._` in the language set around it.
     """
 
     name: str
@@ -135,12 +163,13 @@ class SceneType:
     templates: Mapping[str, Template] = field(default_factory=dict)
 
     def narrate(self, fields: Fields, language: str | None = None) -> str:
-        """Narration written from the visual fields, in `language` where the type has a template for it."""
+        """Narration written from the visual fields in `language`: the type's template for that
+        language if it has one, else its template with vidsite's words from the catalog."""
+        chosen = None
         if language:
             chosen = self.templates.get(language) or self.templates.get(language.split("-")[0])
-            if chosen is not None:
-                return chosen(fields)
-        return self.template(fields)
+        with speaking(language):
+            return (chosen or self.template)(fields)
 
     def reveal_items(self, fields: Fields) -> list[str]:
         """The items revealed one by one, in order; empty when the type shows everything at once."""

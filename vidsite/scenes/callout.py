@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
+from vidsite.messages import N_, _
 from vidsite.scenes.base import Fields, SceneFields, SceneType, W, sentence
 
 if TYPE_CHECKING:
@@ -17,21 +18,21 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# kind -> (spoken and drawn label, colour, mark)
+# kind -> (spoken and drawn label, translated where it is used; colour; mark)
 STYLES: dict[str, tuple[str, str, str]] = {
-    "note": ("Note", "#448aff", "i"),
-    "abstract": ("Summary", "#00b0ff", "≡"),
-    "info": ("Info", "#00b8d4", "i"),
-    "tip": ("Tip", "#00bfa5", "★"),
-    "success": ("Success", "#00c853", "✓"),
-    "question": ("Question", "#64dd17", "?"),
-    "warning": ("Warning", "#ff9100", "!"),
-    "danger": ("Danger", "#ff1744", "!!"),
-    "bug": ("Bug", "#f50057", "✗"),
-    "example": ("Example", "#7c4dff", "▶"),
-    "quote": ("Quote", "#9e9e9e", "“"),
-    "important": ("Important", "#aa00ff", "!"),
-    "details": ("Details", "#78909c", "▸"),
+    "note": (N_("Note"), "#448aff", "i"),
+    "abstract": (N_("Summary"), "#00b0ff", "≡"),
+    "info": (N_("Info"), "#00b8d4", "i"),
+    "tip": (N_("Tip"), "#00bfa5", "★"),
+    "success": (N_("Success"), "#00c853", "✓"),
+    "question": (N_("Question"), "#64dd17", "?"),
+    "warning": (N_("Warning"), "#ff9100", "!"),
+    "danger": (N_("Danger"), "#ff1744", "!!"),
+    "bug": (N_("Bug"), "#f50057", "✗"),
+    "example": (N_("Example"), "#7c4dff", "▶"),
+    "quote": (N_("Quote"), "#9e9e9e", "“"),
+    "important": (N_("Important"), "#aa00ff", "!"),
+    "details": (N_("Details"), "#78909c", "▸"),
 }
 
 
@@ -46,15 +47,16 @@ def style(kind: str) -> tuple[str, str, str]:
 
 
 def _callout_text(f: Fields) -> str:
-    label = style(f.get("kind", "note"))[0]
+    label = _(style(f.get("kind", "note"))[0])
     title, body = (f.get("title") or "").strip(), f.get("text", "")
     if title and title.lower() != label.lower():
-        return sentence(f"{label}: {title}", body)
-    return sentence(f"{label}: {body}") if body else sentence(label)
+        return sentence(f"{label}: {title}" if label else title, body)
+    return sentence(f"{label}: {body}" if label else body) if body else sentence(label)
 
 
 def _draw_callout(c: Canvas, f: Fields, state: dict[str, Any]) -> None:
     label, colour, mark = style(f.get("kind", "note"))
+    label = _(label)
     c.frame()
     x, y, w, h = c.m, 140, W - 2 * c.m, 820
     c.box(x, y, w, h, c.theme.background, radius=24, outline=colour)
@@ -71,6 +73,6 @@ def _draw_callout(c: Canvas, f: Fields, state: dict[str, Any]) -> None:
 
 
 CALLOUT = SceneType("callout", Callout, _callout_text, _draw_callout,
-                    lambda f: f.get("title") or style(f.get("kind", "note"))[0],
+                    lambda f: f.get("title") or _(style(f.get("kind", "note"))[0]),
                     kept_fields=frozenset({"kind"}),
                     example={"kind": "warning", "title": "Back up first", "text": "This deletes the old cache."})

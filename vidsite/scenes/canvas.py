@@ -9,26 +9,33 @@ from __future__ import annotations
 
 import logging
 import re
-import unicodedata
 from functools import lru_cache
 from typing import Any, Callable
 
 import numpy as np
 from PIL import Image, ImageDraw
 
+from vidsite.content.auto import cells
+from vidsite.messages import n_
 from vidsite.render import text as T
+from vidsite.render.inline import Marks, spans
 from vidsite.render.theme import Theme, contrast
 from vidsite.scenes.base import H, W
+from vidsite.scenes.code import (
+    ADVANCE,
+    LINE_HEIGHT,
+    MIN_CODE_SIZE,
+    PAD,
+    continuation,
+    mix,
+    wrap_spans,
+)
 
 log = logging.getLogger(__name__)
 __all__ = ["Canvas", "H", "W", "drawable"]
 Image.MAX_IMAGE_PIXELS = 40_000_000  # Pillow's decompression-bomb guard, at our own bound (parse checks first)
 _SAFE_TOP, _SAFE_BOTTOM = 54, 1026  # the title-safe area (5% in from each edge), design units
-
-
-def _cells(line: str) -> int:
-    """Monospace columns a line takes: wide (CJK) characters take two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
+LEGIBLE = 28  # smallest text size, in design units, that counts as shown (≈ 19 px in a 1280-px player)
 
 
 class Canvas:
@@ -48,6 +55,7 @@ class Canvas:
         self.m = theme.margin
         self.content_top: float = _SAFE_TOP + (80 if theme.logo else 0)  # design y where balanced content starts
         self.missing: set[str] = set()
+        self.drawn: list[str] = []  # the text drawn at LEGIBLE size or larger, markup removed: what a viewer can read
         self._chains: dict[str, tuple[str, ...]] = {}
 
     def px(self, v: float) -> int:
@@ -57,11 +65,49 @@ class Canvas:
         """Mirror a box's x for right-to-left slides."""
         return W - x - w if self.rtl else x
 
-    def face(self, style: str, size: float) -> T.Face:
-        """The theme's fallback chain for a style at a design size."""
+    def chain(self, style: str) -> tuple[str, ...]:
+        """The theme's fallback chain of font files for a style."""
         if style not in self._chains:
             self._chains[style] = self.theme.chain(style)
-        return T.Face(self._chains[style], max(6, int(size * self.s)))
+        return self._chains[style]
+
+    def face(self, style: str, size: float) -> T.Face:
+        """The theme's fallback chain for a style at a design size."""
+        return T.Face(self.chain(style), max(6, int(size * self.s)))
+
+    def rich(self, s: str, font: str = "font") -> str | T.Rich:
+        """`s` with its inline markup as runs in their looks; a plain string where it has none,
+        so plain text is drawn exactly as it always was."""
+        parts = spans(s)
+        if all(not marks for _, marks in parts):
+            return "".join(t for t, _ in parts)
+        return tuple((t, self._look(marks, font)) for t, marks in parts)
+
+    def _look(self, marks: Marks, font: str) -> T.Look:
+        """Code and keys in the monospace face on a tint (keys outlined), bold and italic in theirs
+        (a bold header stays bold), links in the accent colour, underlined."""
+        code, key = "code" in marks, "kbd" in marks
+        if code or key:
+            style = "font_mono"
+        elif "bold" in marks:
+            style = "font_bold"
+        elif "italic" in marks and font != "font_bold":
+            style = "font_italic"
+        else:
+            style = font
+        return T.Look(self.chain(style), fill=self.accent if "link" in marks else None,
+                      tint=40 if code else 24 if key else 0, outline=110 if key else 0,
+                      pad=0.25 if key else 0.18 if code else 0.0, underline="link" in marks, strike="strike" in marks)
+
+    def lines(self, s: str, w: float, size: float, font: str = "font", max_lines: int = 0) -> int:
+        """How many lines `s` takes wrapped to width w (design units) at `size`."""
+        return len(T.wrap(self.rich(s, font), self.face(font, size), self.px(w), max_lines))
+
+    def width(self, s: str, size: float, font: str = "font") -> float:
+        """Width of `s` unwrapped (its widest line), in design units."""
+        face = self.face(font, size)
+        lines = T.wrap(T.rich(self.rich(s, font), face), face, float("inf"))
+        return max((T.rich_width(line, face.size) for line in lines), default=0.0) / self.s
 
     def font_for(self, s: str, font: str) -> str:
         """The file of the chain that has the most of `s`'s glyphs (text is drawn run by run, each
@@ -83,17 +129,20 @@ class Canvas:
 
     def text(self, s: str, x: float, y: float, w: float, h: float, *, size: int, font: str = "font",
              fill: str | None = None, align: str = "left", max_lines: int = 0, min_size: int = 0) -> float:
-        """Fit `s` into the box; returns the design-y below what was drawn."""
-        if not s:
+        """Fit `s` (its inline markup drawn as styles) into the box; returns the design-y below what was drawn."""
+        content = self.rich(s, font) if s else ""
+        if not content:
             return y
         face = self.face(font, size)
-        self._note_missing(s, face)
+        self._note_missing(content if isinstance(content, str) else T.chars(content), face)
         x = self.mx(x, w)
-        block = T.fit(s, face, self.px(w), round(h * self.sy), self.px(min_size) if min_size else 0,
+        block = T.fit(content, face, self.px(w), round(h * self.sy), self.px(min_size) if min_size else 0,
                       max_lines=max_lines)
+        if block.face.size >= self.face(font, LEGIBLE).size and block.shown.strip():
+            self.drawn.append(block.shown)
         if self.rtl and align == "left":
             align = "right"
-        end = T.draw_block(self.draw, block, self.px(x), round(y * self.sy), fill or self.theme.text, align, self.px(w))
+        end = T.draw_block(self.img, block, self.px(x), round(y * self.sy), fill or self.theme.text, align, self.px(w))
         return end / self.sy
 
     def frame(self) -> None:
@@ -112,7 +161,7 @@ class Canvas:
         self.frame()
         y = self.text(title, self.m, 80, W - 2 * self.m, 180, size=self.theme.header_size, font="font_bold", max_lines=2)
         if description:
-            y = self.text(description, self.m, y + 8, W - 2 * self.m, 70, size=40, fill=self.theme.muted, max_lines=1)
+            y = self.text(description, self.m, y + 8, W - 2 * self.m, 150, size=40, fill=self.theme.muted, max_lines=3)
         x = self.mx(self.m, 160)
         self.draw.rectangle([self.px(x), round((y + 24) * self.sy), self.px(x + 160),
                              round((y + 32) * self.sy)], fill=self.accent)
@@ -148,8 +197,20 @@ class Canvas:
         """Black or white, whichever contrasts more with `fill` (at least 4.58:1 for any colour)."""
         return "#000000" if contrast("#000000", fill) >= contrast("#FFFFFF", fill) else "#FFFFFF"
 
+    def legible(self, colour: str, background: str) -> str:
+        """`colour` moved toward the theme's text colour as little as it takes to read at WCAG AA
+        (4.5:1) on `background`: an accent that reads on the slide may be too faint on a panel."""
+        for step in range(11):
+            found = mix(colour, self.theme.text, step / 10)
+            if contrast(found, background) >= 4.5:
+                return found
+        return self.theme.text
+
     def pill(self, label: str, x: float, y: float, fill: str) -> float:
-        """A rounded label (problem number, difficulty); returns the x where the next one goes."""
+        """A rounded label (problem number, difficulty); returns the x where the next one goes.
+        An empty label (a word the page's language has no reviewed translation for) draws nothing."""
+        if not label:
+            return x
         w = T.width(label, self.face("font_bold", 34)) / self.s + 56
         self.box(x, y, w, 64, fill, radius=32)
         self.text(label, x + 28, y + 10, w, 50, size=34, font="font_bold", fill=self.ink_on(fill), max_lines=1)
@@ -165,8 +226,7 @@ class Canvas:
         indent = 80
         s = float(size)
         while True:
-            face = self.face("font", s)
-            counts = [len(T.wrap(item, face, self.px(w - indent), 2)) for item in items]
+            counts = [self.lines(item, w - indent, s, max_lines=2) for item in items]
             heights = [min(2, n) * s * 1.25 + s * 0.7 for n in counts]
             if (all(n <= 2 for n in counts) and sum(heights) <= bottom - y) or s <= size * 0.6:
                 break
@@ -174,67 +234,95 @@ class Canvas:
         cy = y
         for i, item in enumerate(items):
             if i < shown:
-                label = marker(i) if marker else None
-                if label:
-                    self.text(label, x, cy, indent, s * 1.3, size=round(s), font="font_bold", fill=self.accent,
-                              max_lines=1, min_size=round(s))
-                else:
-                    r = s * 0.22
-                    bx = self.mx(x + 10, 2 * r)
-                    self.draw.ellipse([self.px(bx), round((cy + s * 0.45) * self.sy), self.px(bx + 2 * r),
-                                       round((cy + s * 0.45 + 2 * r) * self.sy)], fill=self.accent)
+                self.marker(marker(i) if marker else "", x, cy, indent, s)
                 self.text(item, x + indent, cy, w - indent, s * 1.25 * 2 + 2, size=round(s), max_lines=2,
                           min_size=round(s))
             cy += heights[i]
         return cy
 
+    def marker(self, label: str, x: float, y: float, w: float, s: float) -> None:
+        """A list item's marker at the start of a line of size s: its label ("1.") in the accent
+        colour, or a dot."""
+        if label:
+            self.text(label, x, y, w, s * 1.3, size=round(s), font="font_bold", fill=self.accent, max_lines=1,
+                      min_size=round(s))
+            return
+        r = s * 0.22
+        bx = self.mx(x + 10, 2 * r)
+        self.draw.ellipse([self.px(bx), round((y + s * 0.45) * self.sy), self.px(bx + 2 * r),
+                           round((y + s * 0.45 + 2 * r) * self.sy)], fill=self.accent)
+
     def mono_size(self, lines: list[str], w: float, h: float) -> float:
         """The code size a panel of these lines gets: grows to fill (up to 1.5× code_size), shrinks
-        down to 0.55×; two panels shown side by side take the smaller of their sizes."""
+        as far as MIN_CODE_SIZE and no further (a longer block is paged by `split_code`, a wider line
+        wraps); two panels shown side by side take the smaller of their sizes."""
         lines = [part.replace("\t", "    ") for line in lines for part in line.split("\n")]
-        pad, base = 36, self.theme.code_size
-        longest = max((_cells(line) for line in lines), default=1) or 1
-        size = min(base * 1.5, (w - 2 * pad) / (0.61 * longest), (h - 2 * pad) / (1.35 * max(1, len(lines))))
-        return max(size, base * 0.55)
+        base = self.theme.code_size
+        longest = max((cells(line) for line in lines), default=1) or 1
+        size = min(base * 1.5, (w - 2 * PAD) / (ADVANCE * longest),
+                   (h - 2 * PAD) / (LINE_HEIGHT * max(1, len(lines))))
+        return max(size, MIN_CODE_SIZE)
 
     def mono(self, lines: list[str], x: float, y: float, w: float, h: float, *, prompt: bool = False,
-             highlight: str | None = None, size: float | None = None) -> None:
-        """A code/terminal panel sized to its content, at `mono_size` unless a size is given; past
-        the floor, long lines end in … and extra lines in a `⋯ N more lines` marker."""
+             language: str | None = None, size: float | None = None, marked: frozenset[int] = frozenset()) -> None:
+        """A code/terminal panel sized to its content, at `mono_size` unless a size is given, every
+        character as written (tags and entities too). A line wider than the panel wraps, each further
+        row after a ↪ mark; `marked` lines (0-based) sit on a tinted band and the others are dimmed.
+        Rows past the panel (a block no one paged with `split_code`) give way to `⋯ N more lines`."""
         lines = [part.replace("\t", "    ") for line in lines for part in line.split("\n")]  # a command may hold several
-        pad = 36
         size = size or self.mono_size(lines, w, h)
-        lh = size * 1.35
-        rows = max(1, int((h - 2 * pad) // lh))
-        cut = len(lines) > rows
-        shown = lines[: rows - 1] if cut else lines
-        h = min(h, 2 * pad + lh * (len(shown) + cut))
+        lh = size * LINE_HEIGHT
+        f = self.face("font_mono", size)
+        em = T.font(f.paths[0], 100).getlength("0") / 100  # in design units, so every output size wraps alike
+        cols = max(8, int((w - 2 * PAD) // (size * em)))
+        if language:
+            coloured = _highlight("\n".join(lines), language, self.theme)
+        else:
+            coloured = []
+            for line in lines:
+                if prompt and line.lstrip().startswith("$"):
+                    coloured.append([("$ ", self.legible(self.accent, self.theme.surface)),
+                                     (line.lstrip()[1:].lstrip(), self.theme.text)])
+                else:
+                    quiet = prompt and line.lstrip().startswith(("#", "→", "✓"))
+                    coloured.append([(line, self.theme.muted if quiet else self.theme.text)])
+        shown_lines = ["".join(t for t, _ in runs) for runs in coloured]
+        rows = [(i, a, b) for i, line in enumerate(shown_lines) for a, b in wrap_spans(line, cols)]
+        room = max(1, int((h - 2 * PAD) // lh))
+        shown = rows if len(rows) <= room else rows[: room - 1]
+        cut = len(rows) - len(shown)
+        if size >= LEGIBLE:
+            drawn: dict[int, str] = {}
+            for i, a, b in shown:
+                drawn[i] = drawn.get(i, "") + shown_lines[i][a:b]
+            self.drawn.append("\n".join(drawn.values()))
+        h = min(h, 2 * PAD + lh * (len(shown) + bool(cut)))
         self.box(x, y, w, h, self.theme.surface)
         x = self.mx(x, w)
-        f = self.face("font_mono", size)
-        self._note_missing("".join(shown), f)
-        colours = _highlight("\n".join(shown), highlight, self.theme) if highlight else None
-        lx, maxw = self.px(x + pad), self.px(w - 2 * pad)
-        for i, line in enumerate(shown):
-            ly = round((y + pad + i * lh) * self.sy)
-            if colours:
-                cx = lx
-                for tok, colour in colours[i]:
-                    room = lx + maxw - cx
-                    if T.width(tok, f) > room:
-                        T.draw_line(self.draw, cx, ly, T.clip_line(tok, f, room), f, colour)
-                        break
-                    cx = T.draw_line(self.draw, cx, ly, tok, f, colour)
-            elif prompt and line.lstrip().startswith("$"):
-                cx = T.draw_line(self.draw, lx, ly, "$ ", f, self.accent)
-                T.draw_line(self.draw, cx, ly, T.clip_line(line.lstrip()[1:].lstrip(), f, maxw - (cx - lx)), f,
-                            self.theme.text)
-            else:
-                fill = self.theme.muted if prompt and line.lstrip().startswith(("#", "→", "✓")) else self.theme.text
-                T.draw_line(self.draw, lx, ly, T.clip_line(line, f, maxw), f, fill)
+        self._note_missing("".join(shown_lines), f)
+        lx = self.px(x + PAD)
+        band = mix(self.accent, self.theme.surface, 0.7)
+        for r, (i, a, b) in enumerate(shown):
+            top = y + PAD + r * lh
+            if i in marked:  # the band spans the row's whole height, so marked rows join up
+                self.draw.rectangle([self.px(x + 8), round((top - (lh - size) / 2) * self.sy), self.px(x + w - 8),
+                                     round((top + (lh + size) / 2) * self.sy) - 1], fill=band)
+                self.draw.rectangle([self.px(x + 8), round((top - (lh - size) / 2) * self.sy), self.px(x + 14),
+                                     round((top + (lh + size) / 2) * self.sy) - 1], fill=self.accent)
+            ly, cx, at = round(top * self.sy), lx, 0
+            if a:
+                cx = T.draw_line(self.draw, cx, ly, continuation(shown_lines[i], cols), f, self.theme.muted)
+            for text, colour in coloured[i]:
+                piece = text[max(a - at, 0): max(b - at, 0)]
+                at += len(text)
+                if piece:
+                    dim = marked and i not in marked
+                    cx = T.draw_line(self.draw, cx, ly, piece, f, mix(colour, self.theme.surface, 0.45) if dim else colour)
         if cut:
-            ly = round((y + pad + len(shown) * lh) * self.sy)
-            T.draw_line(self.draw, lx, ly, f"⋯ {len(lines) - len(shown)} more lines", f, self.accent)
+            more = len({i for i, _, _ in rows[len(shown):]})
+            ly = round((y + PAD + len(shown) * lh) * self.sy)
+            T.draw_line(self.draw, lx, ly, "⋯ " + n_("{count} more line", "{count} more lines", more), f,
+                        self.legible(self.accent, self.theme.surface))
 
 
 def _highlight(code: str, language: str, theme: Theme) -> list[list[tuple[str, str]]]:
@@ -245,10 +333,13 @@ def _highlight(code: str, language: str, theme: Theme) -> list[list[tuple[str, s
     from pygments.styles import get_style_by_name
     from pygments.util import ClassNotFound
 
-    try:
-        lexer = get_lexer_by_name(language or "text")
-    except ClassNotFound:
-        lexer = TextLexer()
+    lexer = TextLexer()
+    for name in dict.fromkeys((language or "text", (language or "text").split("-")[0])):  # vue-html → vue
+        try:
+            lexer = get_lexer_by_name(name)
+            break
+        except ClassNotFound:
+            continue
     try:
         style = get_style_by_name(theme.code_style)
     except ClassNotFound:
@@ -259,7 +350,7 @@ def _highlight(code: str, language: str, theme: Theme) -> list[list[tuple[str, s
             found = _token_colour(style, ttype)
             if found and 0 <= index < len(code):
                 colour[index:index + len(value)] = [f"#{found}"] * min(len(value), len(code) - index)
-    except Exception:  # noqa: BLE001 - a lexer bug costs the colours, never the slide
+    except Exception:  # a lexer bug costs the colours, never the slide
         log.debug("highlighting %s failed; drawing plain text", language, exc_info=True)
         colour = [theme.text] * len(code)
     lines: list[list[tuple[str, str]]] = []

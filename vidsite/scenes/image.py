@@ -10,6 +10,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from vidsite.messages import _
 from vidsite.scenes.base import W, Fields, SceneFields, SceneType, first_of, sentence
 
 if TYPE_CHECKING:
@@ -25,7 +26,7 @@ class Image(SceneFields):
 
 
 def _image_text(f: Fields) -> str:
-    return sentence(f.get("caption", "") or f.get("alt", "") or "Take a look at this image")
+    return sentence(f.get("caption", "") or f.get("alt", "") or _("Take a look at this image"))
 
 
 def _draw_image(c: Canvas, f: Fields, state: dict[str, Any]) -> None:

@@ -8,8 +8,10 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import Field, field_validator
 
-from vidsite.scenes.base import (MAX_ITEMS, W, Fields, SceneFields, SceneType, first_of, sentence, spoken_list,
-                                 to_items)
+from vidsite.messages import _
+from vidsite.scenes.base import (MAX_ITEMS, W, Fields, SceneFields, SceneType, difficulty, first_of, sentence,
+                                 spoken_list, to_items)
+from vidsite.scenes.text import LEGIBLE
 
 if TYPE_CHECKING:
     from vidsite.scenes.canvas import Canvas
@@ -20,12 +22,14 @@ log = logging.getLogger(__name__)
 class ListScene(SceneFields):
     header: str
     description: str = ""
+    topic: str = Field("", description="A sentence that introduces the items, drawn above them.")
     items: list[str] = Field(min_length=1, max_length=MAX_ITEMS)
     _norm = field_validator("items", mode="before")(lambda cls, v: to_items(v))
 
 
 class LearningObjectives(SceneFields):
-    lesson_title: str
+    lesson_title: str = ""
+    title: str = Field("", description="The slide's heading (\"What you'll learn\"); \"\" = \"Learning objectives\".")
     objectives: list[str] = Field(min_length=1, max_length=MAX_ITEMS)
     lesson_info: str = ""
     _norm = field_validator("objectives", mode="before")(lambda cls, v: to_items(v))
@@ -33,6 +37,8 @@ class LearningObjectives(SceneFields):
 
 class Checkpoint(SceneFields):
     checkpoint_number: int | str = 1
+    title: str = Field("", description="The slide's heading; \"\" = \"Checkpoint N\".")
+    checkpoint_text: str = Field("", description="What the checkpoint says, drawn under its heading.")
     completed_topics: list[str] = Field(default_factory=list, max_length=MAX_ITEMS)
     review_questions: list[str] = Field(default_factory=list, max_length=MAX_ITEMS)
     next_topics: list[str] = Field(default_factory=list, max_length=MAX_ITEMS)
@@ -49,21 +55,39 @@ class Exercise(SceneFields):
     _norm = field_validator("instructions", mode="before")(lambda cls, v: to_items(v))
 
 
+LEDE_SIZE = 40  # design px of a lede (a list's or command's `topic`), at most two lines under the header
+
+
+def lede(c: Canvas, text: str, y: float) -> float:
+    """A sentence introducing what follows, drawn under the slide header; returns where content
+    goes next (`y` itself when there is none)."""
+    if not text:
+        return y
+    end = c.text(text, c.m, y - 10, W - 2 * c.m, LEDE_SIZE * 1.25 * 2 + 2, size=LEDE_SIZE, font="font_italic",
+                 max_lines=2)
+    return end + 30
+
+
 def _list_text(f: Fields) -> str:
-    return sentence(f["header"], f.get("description", ""), *f["items"])
+    return sentence(f["header"], f.get("description", ""), f.get("topic", ""), *f["items"])
 
 
 def _draw_list(c: Canvas, f: Fields, state: dict[str, Any]) -> None:
-    y = c.header(f["header"], f.get("description", ""))
+    y = lede(c, f.get("topic", ""), c.header(f["header"], f.get("description", "")))
     c.bullets(f["items"], y, state.get("reveal", len(f["items"])))
 
 
 def _objectives_text(f: Fields) -> str:
-    return sentence(f"In {f['lesson_title']}, you will learn", *f["objectives"])
+    lesson = f.get("lesson_title", "")
+    intro = _("In {title}, you will learn", title=lesson) if lesson else ""
+    return sentence(f.get("title", "") or ("" if lesson else _("Learning objectives")), intro, *f["objectives"])
 
 
 def _draw_objectives(c: Canvas, f: Fields, state: dict[str, Any]) -> None:
-    y = c.header(f["lesson_title"], "Learning objectives")
+    """The lesson's name as the heading under a "Learning objectives" label (or the author's `title`);
+    with no lesson name, the title (or the label) is the heading."""
+    label = f.get("title", "") or _("Learning objectives")
+    y = c.header(f["lesson_title"], label) if f.get("lesson_title") else c.header(label)
     bottom = 930 if f.get("lesson_info") else 1010
     c.bullets(f["objectives"], y, state.get("reveal", len(f["objectives"])), marker=lambda i: f"{i + 1}.",
               bottom=bottom)
@@ -74,17 +98,25 @@ def _checkpoint_text(f: Fields) -> str:
     done = spoken_list(f.get("completed_topics", []))
     nxt = spoken_list(f.get("next_topics", []))
     return sentence(
-        f"Checkpoint {f['checkpoint_number']}",
-        f"So far we covered {done}" if done else "",
+        _checkpoint_title(f),
+        f.get("checkpoint_text", ""),
+        _("So far we covered {topics}", topics=done) if done else "",
         *f.get("review_questions", []),
-        f"Next up: {nxt}" if nxt else "",
+        _("Next up: {topics}", topics=nxt) if nxt else "",
     )
 
 
 def _draw_checkpoint(c: Canvas, f: Fields, state: dict[str, Any]) -> None:
-    y = c.header(f"Checkpoint {f['checkpoint_number']}")
-    cols = [("Completed", "✓", f.get("completed_topics", [])), ("Review", "?", f.get("review_questions", [])),
-            ("Next", "→", f.get("next_topics", []))]
+    """Up to three columns (completed, review, next); the checkpoint's text under the heading, or
+    filling the slide when there are no columns."""
+    cols = [(_("Completed"), "✓", f.get("completed_topics", [])), (_("Review"), "?", f.get("review_questions", [])),
+            (_("Next"), "→", f.get("next_topics", []))]
+    text = f.get("checkpoint_text", "")
+    if text and not any(col[2] for col in cols):
+        y = c.header(_checkpoint_title(f))
+        c.text(text, c.m, y, W - 2 * c.m, 1010 - y, size=round(c.theme.body_size * 1.3), min_size=LEGIBLE)
+        return
+    y = c.header(_checkpoint_title(f), text)
     cols = [col for col in cols if col[2]] or cols[:1]
     gap = 40
     w = (W - 2 * c.m - gap * (len(cols) - 1)) / len(cols)
@@ -99,18 +131,19 @@ def _draw_checkpoint(c: Canvas, f: Fields, state: dict[str, Any]) -> None:
 
 
 def _checkpoint_title(f: Fields) -> str:
-    return f"Checkpoint {f.get('checkpoint_number', 1)}"
+    return f.get("title") or _("Checkpoint {number}", number=f.get("checkpoint_number", 1))
 
 
 def _exercise_text(f: Fields) -> str:
     time = f.get("estimated_time", "")
-    return sentence(f"Exercise: {f['title']}", *f["instructions"], f"This should take about {time}" if time else "")
+    return sentence(_("Exercise: {title}", title=f["title"]), *f["instructions"],
+                    _("This should take about {time}", time=time) if time else "")
 
 
 def _draw_exercise(c: Canvas, f: Fields, state: dict[str, Any]) -> None:
     c.frame()
-    x = c.pill("Exercise", c.m, 90, c.accent)
-    x = c.pill(str(f.get("difficulty", "")).title() or "Practice", x, 90, c.theme.muted)
+    x = c.pill(_("Exercise"), c.m, 90, c.accent)
+    x = c.pill(difficulty(f.get("difficulty", "")) or _("Practice"), x, 90, c.theme.muted)
     if f.get("estimated_time"):
         c.pill(str(f["estimated_time"]), x, 90, c.theme.muted)
     y = c.text(f["title"], c.m, 200, W - 2 * c.m, 170, size=c.theme.header_size, font="font_bold", max_lines=2)
@@ -120,7 +153,7 @@ def _draw_exercise(c: Canvas, f: Fields, state: dict[str, Any]) -> None:
 LIST = SceneType("list", ListScene, _list_text, _draw_list, first_of("header"), reveal=("items",),
                  example={"header": "Key points", "items": ["First point", "Second point", "Third point"]})
 OBJECTIVES = SceneType(
-    "learning_objectives", LearningObjectives, _objectives_text, _draw_objectives, first_of("lesson_title"),
+    "learning_objectives", LearningObjectives, _objectives_text, _draw_objectives, first_of("lesson_title", "title"),
     reveal=("objectives",), example={"lesson_title": "{title}", "objectives": ["Understand the idea", "Try it yourself"]},
 )
 CHECKPOINT = SceneType(

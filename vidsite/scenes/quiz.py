@@ -7,7 +7,9 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, field_validator
 
-from vidsite.scenes.base import W, AnswerHold, Fields, SceneFields, SceneType, first_of, sentence, to_items
+from vidsite.messages import _
+from vidsite.scenes.base import (W, AnswerHold, Fields, SceneFields, SceneType, difficulty, first_of, sentence,
+                                 to_items)
 
 if TYPE_CHECKING:
     from vidsite.scenes.canvas import Canvas
@@ -32,7 +34,7 @@ class Problem(SceneFields):
 
 
 def _quiz_text(f: Fields) -> str:
-    return sentence(f["question"], *f["options"], "Take a moment to think")
+    return sentence(f["question"], *f["options"], _("Take a moment to think"))
 
 
 def correct_index(options: list[str], answer: Any) -> int | None:
@@ -65,13 +67,13 @@ def _draw_quiz(c: Canvas, f: Fields, state: dict[str, Any]) -> None:
 
 
 def _problem_text(f: Fields) -> str:
-    return sentence(f"Problem {f['problem_number']}: {f['title']}", f["problem_text"])
+    return sentence(_("Problem {number}: {title}", number=f["problem_number"], title=f["title"]), f["problem_text"])
 
 
 def _draw_problem(c: Canvas, f: Fields, state: dict[str, Any]) -> None:
     c.frame()
-    x = c.pill(f"Problem {f['problem_number']}", c.m, 90, c.accent)
-    c.pill(str(f["difficulty"]).title(), x, 90, c.theme.muted)
+    x = c.pill(_("Problem {number}", number=f["problem_number"]), c.m, 90, c.accent)
+    c.pill(difficulty(f["difficulty"]), x, 90, c.theme.muted)
     y = c.text(f["title"], c.m, 200, W - 2 * c.m, 170, size=c.theme.header_size, font="font_bold", max_lines=2)
     c.text(f["problem_text"], c.m, y + 40, W - 2 * c.m, 1000 - y - 40, size=c.theme.body_size)
 

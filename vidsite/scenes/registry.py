@@ -20,7 +20,8 @@ from types import MappingProxyType
 from typing import Any
 
 from vidsite.errors import VidsiteError
-from vidsite.scenes import callout, code, image, lists, quiz, text
+from vidsite.messages import _, speaking
+from vidsite.scenes import callout, code, image, lists, quiz, table, text
 from vidsite.scenes.base import SceneFields, SceneType
 
 log = logging.getLogger(__name__)
@@ -31,7 +32,7 @@ _NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")  # a word after `scene` in the fence
 BUILTIN: tuple[SceneType, ...] = (
     text.TITLE, lists.LIST, code.COMMAND, text.QUOTE, code.CODE_COMPARISON, text.OUTRO, lists.OBJECTIVES,
     quiz.PROBLEM, code.SOLUTION, quiz.QUIZ, lists.CHECKPOINT, lists.EXERCISE, code.CODE, image.IMAGE, text.MARKDOWN,
-    callout.CALLOUT,
+    callout.CALLOUT, table.TABLE,
 )
 
 
@@ -130,15 +131,16 @@ def get(name: str) -> SceneType:
         raise VidsiteError(f"unknown scene type `{name}`; use one of: {', '.join(_TYPES)}") from None
 
 
-def chapter_title(scene: Any, index: int) -> str:
-    """A scene's chapter title (manifest, chapters.vtt), at most 60 characters; `Scene N` when the
-    type finds none in the scene's fields."""
+def chapter_title(scene: Any, index: int, language: str | None = None) -> str:
+    """A scene's chapter title (manifest, chapters.vtt), at most 60 characters; `Scene N` (in the
+    page's `language`) when the type finds none in the scene's fields."""
     kind = _TYPES.get(scene.type)
-    title = kind.chapter_title(scene.fields) if kind is not None else None
-    if title:
-        text = str(title)
-        return text if len(text) <= CHAPTER_TITLE_MAX else text[: CHAPTER_TITLE_MAX - 3] + "…"
-    return f"Scene {index + 1}"
+    with speaking(language):
+        title = kind.chapter_title(scene.fields) if kind is not None else None
+        if title:
+            text = str(title)
+            return text if len(text) <= CHAPTER_TITLE_MAX else text[: CHAPTER_TITLE_MAX - 3] + "…"
+        return _("Scene {number}", number=index + 1)
 
 
 def untouched_fields() -> frozenset[str]:

@@ -16,18 +16,22 @@ from vidsite.scenes import chapter_title
 if TYPE_CHECKING:
     from vidsite.build import Context
 
-ASSET_ROLES = ("video", "poster", "captions", "subtitles", "chapters")
+ASSET_ROLES = ("video", "poster", "captions", "subtitles", "chapters", "storyboard")
 
 
 def page_files(page: Page) -> tuple[str, ...]:
-    return ("video.mp4", "poster.jpg", f"captions.{page.language}.vtt", f"captions.{page.language}.srt", "chapters.vtt")
+    return ("video.mp4", "poster.jpg", f"captions.{page.language}.vtt", f"captions.{page.language}.srt", "chapters.vtt",
+            "storyboard.jpg")
 
 
 def finish_page(plan: PagePlan, ctx: Context, out: Path) -> dict[str, Any]:
     """Join the page's video from cached parts and write its captions, poster and manifest under `out`
     (the staging copy of the output folder)."""
+    from vidsite.encode.audio import measured
     from vidsite.encode.join import join
-    from vidsite.site.writer import file_entry, write_if_changed
+    from vidsite.render import shaping
+    from vidsite.site.storyboard import final_frame, storyboard
+    from vidsite.site.writer import clock, file_entry, write_if_changed
     from vidsite.timeline import captions, chapters_vtt, srt, webvtt
 
     page, timeline, v = plan.page, plan.timeline, ctx.config.video
@@ -37,11 +41,16 @@ def finish_page(plan: PagePlan, ctx: Context, out: Path) -> dict[str, Any]:
     t = ctx.stats.timed("join", t)
 
     cues = captions(timeline, plan.voiceovers)
-    titles = [chapter_title(s, i) for i, s in enumerate(page.scenes)]
+    titles = [chapter_title(s, i, page.language) for i, s in enumerate(page.scenes)]
     write_if_changed(dest / f"captions.{page.language}.vtt", webvtt(cues))
     write_if_changed(dest / f"captions.{page.language}.srt", srt(cues))
     write_if_changed(dest / "chapters.vtt", chapters_vtt(timeline, titles))
     write_if_changed(dest / "poster.jpg", plan.segments[0][0].with_suffix(".jpg").read_bytes())  # by its task
+    finals = [final_frame(path, (span.end - span.start - span.fade) / v.fps)
+              for (path, _), span in zip(plan.segments, timeline.spans)]
+    write_if_changed(dest / "storyboard.jpg", storyboard(finals,
+                                                         [clock(span.start / v.fps) for span in timeline.spans],
+                                                         ctx.theme, page.accent))
 
     encoder = ctx.encoder
     assets = _name_assets(dest, page, ctx.config.hashed_names)
@@ -52,12 +61,14 @@ def finish_page(plan: PagePlan, ctx: Context, out: Path) -> dict[str, Any]:
         "language": page.language, "accent": page.accent, "duration": round(timeline.duration, 3),
         "frames": timeline.frames, "fps": v.fps, "width": v.width, "height": v.height, "quality": ctx.options.quality,
         "encoder": {"name": encoder.name, "codec": encoder.codec, "reason": encoder.reason},
+        "text_shaper": shaping.ENGINE,  # raqm, or harfbuzz where the system has no fribidi
         "video_key": plan.key, "audio": plan.audio.stem.rsplit("-", 1)[-1],
+        "loudness": measured(plan.audio),  # integrated LUFS and dBTP of the decoded track
         "scenes": [
             {"index": i, "type": s.type, "title": titles[i], "line": s.line,
              "start": round(span.start / v.fps, 3), "end": round(_end(span, timeline) / v.fps, 3),
              "start_frame": span.start, "end_frame": _end(span, timeline),
-             "narration": vo.text, "voice": vo.voice, "engine": vo.engine, "fields": shown_fields(s),
+             "narration": vo.text, "voice": vo.voice, "engine": vo.engine, "fields": shown_fields(s, plan.segments[i][0]),
              "reveals": [round((span.start + st.frame) / v.fps, 3) for st in span.stills if st.frame],
              "transition_frames": span.fade, "segment": plan.segment_keys[i]}
             for i, (s, span, vo) in enumerate(zip(page.scenes, timeline.spans, plan.voiceovers))
@@ -70,9 +81,20 @@ def finish_page(plan: PagePlan, ctx: Context, out: Path) -> dict[str, Any]:
     return manifest
 
 
-def shown_fields(scene: Scene) -> dict[str, Any]:
-    """The strings a scene's draw code is given (after includes and markup): what is on screen, for
-    tests, search, translation and review tools. Private keys (`_path`: a file on this machine) stay out."""
+def shown_fields(scene: Scene, segment: Path | None = None) -> dict[str, Any]:
+    """What the scene's final slide shows, as its draw code recorded it beside the `segment` (text
+    drawn legibly, markup removed; see render.slides.shown), for tests, search, review and coverage
+    tools. Without that record (a segment fetched from an older shared cache), the fields the draw
+    code was given. Private keys (`_path`: a file on this machine) stay out."""
+    if segment is not None:
+        from vidsite.tasks import shown_path
+
+        try:
+            recorded = json.loads(shown_path(segment).read_text(encoding="utf-8"))
+            if isinstance(recorded, dict):
+                return recorded
+        except (OSError, ValueError):
+            pass
     return {k: v for k, v in scene.fields.items() if not k.startswith("_")}
 
 

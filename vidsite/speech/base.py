@@ -36,10 +36,12 @@ class Engine(ABC):
     """A speech engine, made once per build with its settings (`Engine(tts, fallback=...)`).
 
     Override points: `version` (part of every clip's cache key), `voice_id` (alias or engine id →
-    the engine's voice), `synthesize`. Online engines also set `online = True` and override
-    `synthesize_async` (concurrent prefetch) and `probe` (the cheap "does it speak again?" check);
-    both raise Unreachable or ServiceDown when the service fails. The defaults suit an offline
-    engine: it always speaks, so it is never probed and prefetching it gains nothing."""
+    the engine's voice), `synthesize`, and for an offline engine `said` (the text a voice is given,
+    in a spelling it can read) and `reads` (whether a voice reads a language at all). Online
+    engines also set `online = True` and override `synthesize_async` (concurrent prefetch) and
+    `probe` (the cheap "does it speak again?" check); both raise Unreachable or ServiceDown when
+    the service fails. The defaults suit an offline engine: it always speaks, so it is never
+    probed and prefetching it gains nothing."""
 
     name: str = ""
     online: bool = False
@@ -59,6 +61,16 @@ class Engine(ABC):
 
     @abstractmethod
     def synthesize(self, text: str, voice: str, rate: int, pitch: int) -> Speech: ...
+
+    def said(self, text: str, voice: str) -> tuple[str, tuple[tuple[int, int, int, int], ...]]:
+        """What `voice` is given to say `text`, and the rewritten spans as (said start, said end,
+        written start, written end): the clip's cache key is over the said text, and its words are
+        mapped back onto `text`."""
+        return text, ()
+
+    def reads(self, voice: str, language: str) -> bool:
+        """Whether `voice` reads `language`'s script, rather than spelling it letter by letter."""
+        return True
 
     async def synthesize_async(self, text: str, voice: str, rate: int, pitch: int) -> Speech:
         return self.synthesize(text, voice, rate, pitch)

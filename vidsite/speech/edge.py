@@ -23,7 +23,16 @@ log = logging.getLogger(__name__)
 
 TICKS = 10_000_000  # edge offsets are in 100-ns ticks
 SAMPLE_RATE = 24_000  # audio-24khz-48kbitrate-mono-mp3
-PROTOCOL = "edge-v1-24khz-mp3"  # in cache keys: a new client release must not re-speak every clip
+PROTOCOL = "edge-v2-24khz-mp3"  # in cache keys: a new client release must not re-speak every clip
+# v2: the MP3 delay and the service's silence around each utterance are taken off the audio, so
+# clips of v1 (words 46 ms early, sentences 1.4 s apart) are spoken again.
+# A streamed MP3 has no gapless header saying how many leading samples are codec delay, so a decoder
+# outputs them: the encoder's delay (LAME's, the usual, 576) and its own (529, the Layer III
+# synthesis filterbank). The word offsets count from the first sample the service spoke, so left in,
+# every word would sound 46 ms after its boundary and items would appear before they are said.
+MP3_DELAY = 576 + 529
+SILENCE = -55.0  # dBFS (RMS over 10 ms): quieter than this, the service is not speaking
+MARGIN = 0.03  # seconds of its silence kept before and after the voice, as espeak leaves
 PROBE_TEXT = "Hi."
 __all__ = ["EdgeEngine", "ServiceDown", "Transient", "Unreachable"]
 
@@ -87,7 +96,7 @@ class EdgeEngine(Engine):
 
         try:
             asyncio.run(speak())
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise ServiceDown(f"no answer within {deadline:g}s") from None
         except Transient as exc:
             raise ServiceDown(str(exc)) from None
@@ -117,7 +126,11 @@ class EdgeEngine(Engine):
         import aiohttp
         import edge_tts
         from edge_tts import communicate as edge_communicate
-        from edge_tts.exceptions import NoAudioReceived, UnexpectedResponse, WebSocketError
+        from edge_tts.exceptions import (
+            NoAudioReceived,
+            UnexpectedResponse,
+            WebSocketError,
+        )
 
         # The library builds its URL from this module constant; it is the only seam for another endpoint.
         edge_communicate.WSS_URL = self.url or edge_tts.constants.WSS_URL
@@ -145,7 +158,7 @@ class EdgeEngine(Engine):
             if exc.status in (403, 429):
                 raise Transient(f"HTTP {exc.status}") from None
             raise Unreachable(f"HTTP {exc.status}: {exc.message}") from None
-        except asyncio.TimeoutError:  # aiohttp's socket timeouts are TimeoutErrors too
+        except TimeoutError:  # aiohttp's socket timeouts are TimeoutErrors too
             raise self._down(f"no answer within {self.timeout}s") from None
         except (NoAudioReceived, WebSocketError, UnexpectedResponse, aiohttp.ClientError, ConnectionError) as exc:
             raise Transient(f"{type(exc).__name__}: {exc}") from None
@@ -156,7 +169,31 @@ class EdgeEngine(Engine):
         if boundaries and seconds + 0.1 < boundaries[-1][0] / TICKS:
             raise Transient(f"stream ended early ({seconds:.2f}s of audio, words up to "
                             f"{boundaries[-1][0] / TICKS:.2f}s)")
-        return Speech(pcm, SAMPLE_RATE, tuple(_words(text, boundaries, seconds)))
+        return _trimmed(Speech(pcm, SAMPLE_RATE, tuple(_words(text, boundaries, seconds))))
+
+
+def _trimmed(speech: Speech) -> Speech:
+    """The clip with the service's own silence cut to MARGIN at each end. Each utterance comes with
+    about 0.17 s of silence before it and 0.8 s after; left in, sentences would sit 1.4 s apart
+    where espeak's sit at the [tts] pause (0.4 s): the pauses are vidsite's, the same for every
+    engine. Words move with the audio; none is cut (the voice is heard down to SILENCE dBFS)."""
+    import numpy as np
+
+    pcm = np.frombuffer(speech.pcm, dtype=np.int16)
+    win = SAMPLE_RATE // 100
+    frames = pcm[: len(pcm) // win * win].reshape(-1, win).astype(np.float64) / 32768
+    heard = np.flatnonzero(np.sqrt((frames**2).mean(axis=1)) > 10 ** (SILENCE / 20))
+    if not len(heard):
+        return speech
+    keep = round(MARGIN * SAMPLE_RATE)
+    first = max(0, heard[0] * win - keep)
+    last = min(len(pcm), (heard[-1] + 1) * win + keep)
+    if speech.words:
+        last = max(last, min(len(pcm), round(speech.words[-1].end * SAMPLE_RATE)))
+    shift, total = first / SAMPLE_RATE, (last - first) / SAMPLE_RATE
+    words = tuple(Word(w.text, max(0.0, w.start - shift), min(total, max(0.0, w.end - shift)), w.char)
+                  for w in speech.words)
+    return Speech(pcm[first:last].tobytes(), SAMPLE_RATE, words)
 
 
 def _words(text: str, boundaries: list[tuple[int, int, str]], total: float) -> list[Word]:
@@ -174,19 +211,25 @@ def _words(text: str, boundaries: list[tuple[int, int, str]], total: float) -> l
 
 
 def _decode_mp3(data: bytes) -> bytes:
+    """Mono 16-bit PCM at SAMPLE_RATE, starting at the first sample the service spoke: the codec
+    delay is taken off (MP3_DELAY) unless a gapless header told FFmpeg to skip it already (then its
+    first frame starts after 0)."""
     import io
 
     import av
 
     out = bytearray()
+    delay = None
     with av.open(io.BytesIO(data), format="mp3") as container:
         resampler = av.AudioResampler(format="s16", layout="mono", rate=SAMPLE_RATE)
         for frame in container.decode(audio=0):
+            if delay is None:
+                delay = 0 if frame.pts else round(MP3_DELAY * SAMPLE_RATE / frame.sample_rate)
             for converted in resampler.resample(frame):
                 out += bytes(converted.planes[0])[: converted.samples * 2]
         for converted in resampler.resample(None):
             out += bytes(converted.planes[0])[: converted.samples * 2]
-    return bytes(out)
+    return bytes(out[2 * (delay or 0) :])
 
 
 register("edge")(EdgeEngine)

@@ -8,21 +8,31 @@ from __future__ import annotations
 
 import _ctypes
 import ctypes
+import re
 import threading
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from functools import cached_property
-from typing import Iterator
+from difflib import SequenceMatcher
+from functools import cached_property, lru_cache
+from typing import TYPE_CHECKING
 
 from vidsite.errors import SpeechError
 from vidsite.models import Word
 from vidsite.speech import voices
 from vidsite.speech.base import Engine, Speech, register
 
+if TYPE_CHECKING:
+    from vidsite.config import TTSConfig
+
 _AUDIO_OUTPUT_SYNCHRONOUS = 2
 _INITIALIZE_DONT_EXIT = 0x8000
 _CHARS_UTF8 = 1
 _POS_CHARACTER = 1
 _RATE, _PITCH = 1, 3
+_PHONEMES_IPA = 0x02
+_SWITCH = re.compile(r"\([a-z-]+\)")  # espeak marks a word it hands to another language's rules: "(en)"
+_STRESS = re.compile(r"[\sˈˌ]")
+SPELLED = 0.8  # a name that sounds this much like its letters said one by one is being spelled
 _EVENT_WORD, _EVENT_LIST_TERMINATED = 1, 0
 
 
@@ -82,6 +92,86 @@ def _library_version() -> str:
     return _version
 
 
+def phonemes(text: str, voice: str) -> str:
+    """What `voice` says for `text`, in IPA, with espeak's "(en)" where it switches language."""
+    out: list[str] = []
+    with _lock, _library() as (lib, _):
+        if lib.espeak_SetVoiceByName(voice.encode()) != 0:
+            raise SpeechError(f"espeak has no voice `{voice}`; run `vidsite voices` to list them")
+        lib.espeak_TextToPhonemes.restype = ctypes.c_char_p
+        data = ctypes.create_string_buffer(text.encode("utf-8"))
+        cursor = ctypes.c_char_p(ctypes.addressof(data))  # espeak moves it clause by clause, to NULL
+        while cursor.value:
+            out.append((lib.espeak_TextToPhonemes(ctypes.byref(cursor), _CHARS_UTF8, _PHONEMES_IPA) or b"").decode())
+    return " ".join(out)
+
+
+@lru_cache(maxsize=64)
+def has_voice(name: str) -> bool:
+    """Whether espeak-ng has a voice of this name (it has about 130 languages, more than
+    voices.LANGUAGES lists: Thai, Tamil, Swahili...)."""
+    with _lock, _library() as (lib, _):
+        return lib.espeak_SetVoiceByName(name.encode()) == 0
+
+
+def said(text: str, voice: str) -> tuple[str, tuple[tuple[int, int, int, int], ...]]:
+    """Japanese with its kanji in kana (vidsite/speech/kana.py): the `ja` voice reads kana only."""
+    if _language_of(voice) != "ja":
+        return text, ()
+    from vidsite.speech.kana import reading
+
+    return reading(text)
+
+
+def _language_of(voice: str) -> str:
+    code = voices.base_language(voice.partition("+")[0])
+    return {"cmn": "zh", "yue": "zh"}.get(code, code)
+
+
+@lru_cache(maxsize=128)
+def reads(voice: str, language: str) -> bool:
+    """Whether `voice` reads `language`, tried on the language's own name in its own script (日本語,
+    ไทย, русский). A voice that cannot read a script spells it: each kanji as "Chinese letter"
+    (marked as a switch to English), Thai or Cyrillic in an English voice letter by letter, so the
+    name sounds the same as its characters said one at a time. A language babel does not know
+    cannot be tried and counts as read."""
+    from babel import Locale, UnknownLocaleError
+
+    code = voices.base_language(language)
+    try:
+        sample = Locale.parse(code).get_display_name(code) or ""
+    except (UnknownLocaleError, ValueError):
+        return True
+    spoken = said(sample, voice)[0]
+    whole = phonemes(spoken, voice)
+    if _SWITCH.search(whole):
+        return False
+    if _language_of(voice) == code:
+        return True  # its own voice; Chinese is read a syllable per character, which is not spelling
+    letters = "".join(phonemes(ch, voice) for ch in spoken if ch.strip())
+    return SequenceMatcher(None, _STRESS.sub("", whole), _STRESS.sub("", letters)).ratio() < SPELLED
+
+
+def offline_voices(wanted: Iterable[tuple[str, str | None]], tts: TTSConfig) -> str:
+    """One line for `vidsite check`: which of the site's (language, voice) pairs the offline voice
+    reads, and what a page in one it cannot read needs."""
+    engine = EspeakEngine(tts)
+    read, spelled = [], []
+    for language, voice in sorted(set(wanted), key=str):
+        voice_id = engine.voice_id(voice or tts.voice, language)
+        how = ", kanji read as kana" if _language_of(voice_id) == "ja" else ""
+        (read if reads(voice_id, language) else spelled).append(f"{language} ({voice_id}{how})")
+    line = f"offline voice (espeak-ng): reads {', '.join(read) or 'none of them'}"
+    if spelled:
+        if tts.degraded_voice:
+            need = "spoken letter by letter ([tts] degraded_voice)"
+        else:
+            need = ("its pages fail to build" if tts.engine == "espeak" else "its pages build only while edge-tts "
+                    "answers") + " unless given a voice that reads them or [tts] degraded_voice = true"
+        line += f"; cannot read {', '.join(spelled)}: {need}"
+    return line
+
+
 @register("espeak")
 class EspeakEngine(Engine):
     name = "espeak"
@@ -92,7 +182,14 @@ class EspeakEngine(Engine):
         return _library_version()
 
     def voice_id(self, voice: str | None, language: str) -> str:
-        return voices.resolve(voice, language, "espeak")
+        code = voices.base_language(language)
+        return voices.resolve(voice, language, "espeak", code if has_voice(code) else None)
+
+    def said(self, text: str, voice: str) -> tuple[str, tuple[tuple[int, int, int, int], ...]]:
+        return said(text, voice)
+
+    def reads(self, voice: str, language: str) -> bool:
+        return reads(voice, language)
 
     def synthesize(self, text: str, voice: str, rate: int, pitch: int) -> Speech:
         chunks: list[bytes] = []

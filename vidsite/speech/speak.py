@@ -11,8 +11,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from dataclasses import dataclass, field
-from typing import Iterator
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
 
 from vidsite.config import TTSConfig
 from vidsite.errors import SpeechError
@@ -23,7 +23,7 @@ from vidsite.speech.health import PROBE_DEADLINE, Health
 
 log = logging.getLogger(__name__)
 
-_PAUSE = re.compile(r"\[pause\s+(\d+(?:\.\d+)?)\s*(ms|s)?\s*\]", re.I)
+_PAUSE = re.compile(r"\[pause\s+(\d+(?:\.\d+)?)\s*(ms|s)?\s*\]", re.IGNORECASE)
 _SENTENCE = re.compile(r"(?<=[.!?…])\s+|(?<=[。！？])\s*")
 _PARAGRAPH = re.compile(r"\n[ \t]*\n\s*")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f\u3000-\u303f\uff01-\uff0f\uff1a-\uff20]")
@@ -99,7 +99,7 @@ def rewrite(sentence: str, pronunciations: dict[str, str]) -> tuple[str, list[tu
     if not pronunciations:
         return sentence, []
     pattern = re.compile(r"\b(" + "|".join(re.escape(k) for k in sorted(pronunciations, key=len, reverse=True)) + r")\b",
-                         re.I)
+                         re.IGNORECASE)
     lookup = {k.lower(): v for k, v in pronunciations.items()}
     spoken, spans, pos, shift = [], [], 0, 0
     for m in pattern.finditer(sentence):
@@ -114,16 +114,25 @@ def rewrite(sentence: str, pronunciations: dict[str, str]) -> tuple[str, list[tu
     return "".join(spoken), spans
 
 
-def written_words(words: tuple[Word, ...], written: str, spans: list[tuple[int, int, int, int]]) -> list[Word]:
-    """Map spoken words back onto the written sentence; words of one replacement become one word."""
+def _written_at(pos: int, spans: list[tuple[int, int, int, int]] | tuple[tuple[int, int, int, int], ...],
+                end: bool = False) -> int:
+    """Where position `pos` of the spoken text falls in the written one: inside a replaced span, at
+    the span's start (or, for an `end`, its end); elsewhere shifted by the replacements before it."""
+    for s0, s1, w0, w1 in spans:
+        if (s0 < pos <= s1) if end else (s0 <= pos < s1):
+            return w1 if end else w0
+    return pos + sum((w1 - w0) - (s1 - s0) for s0, s1, w0, w1 in spans if s1 <= pos)
+
+
+def written_words(words: tuple[Word, ...] | list[Word], written: str,
+                  spans: list[tuple[int, int, int, int]] | tuple[tuple[int, int, int, int], ...]) -> list[Word]:
+    """Map spoken words back onto the written sentence; words of one replacement become one word,
+    and a word that runs past a replacement (Japanese: a clause said as one word) keeps its end."""
     out: list[Word] = []
     for w in words:
-        hit = next((s for s in spans if s[0] <= w.char < s[1]), None)
-        if hit:
-            char, text = hit[2], written[hit[2] : hit[3]]
-        else:
-            delta = sum((s[3] - s[2]) - (s[1] - s[0]) for s in spans if s[1] <= w.char)
-            char, text = w.char + delta, w.text
+        char = _written_at(w.char, spans)
+        stop = max(char, _written_at(w.char + len(w.text), spans, end=True))
+        text = written[char:stop] or w.text
         if out and out[-1].char == char:
             out[-1] = Word(out[-1].text, out[-1].start, w.end, char)
         else:
@@ -156,10 +165,19 @@ class Speaker:
         return CHAINS[self.tts.engine]
 
     def key(self, name: str, spoken: str, voice: str | None, language: str) -> tuple[str, str]:
-        """The cache key of `spoken` by engine `name` in this voice, and the engine's voice id."""
+        """The cache key of `spoken` by engine `name` in this voice, and the engine's voice id. The key
+        is over what the voice is given (Japanese kanji as kana for espeak), so a better reading
+        is a new clip."""
         engine = self.engine(name)
         voice_id = engine.voice_id(voice or self.tts.voice, language)
-        return clip_key(name, engine.version, voice_id, self.tts.rate, self.tts.pitch, spoken), voice_id
+        said = engine.said(spoken, voice_id)[0]
+        return clip_key(name, engine.version, voice_id, self.tts.rate, self.tts.pitch, said), voice_id
+
+    def readable(self, name: str, voice_id: str, language: str) -> bool:
+        """Whether engine `name` may speak `language` in this voice: it reads the language's
+        script, or the author accepted a voice that spells it ([tts] degraded_voice). A voice
+        that cannot read a page is never used silently."""
+        return self.tts.degraded_voice or self.engine(name).reads(voice_id, language)
 
     def sentences(self, narration: str) -> Iterator[str | float | tuple[str, str, list[tuple[int, int, int, int]]]]:
         """The narration as said: pauses (float seconds) and sentences as (written, spoken, spans)."""
@@ -177,24 +195,35 @@ class Speaker:
     def clip(self, sentence: str, voice: str | None, language: str = "en") -> Clip:
         """One spoken sentence (already rewritten), from the cache or the first engine that answers."""
         chain = self.chain[:1] if self.strict else self.chain  # strict: no fallback, cached or not
+        spells = None  # (engine, voice) that would spell this language out
         for n, name in enumerate(chain):
             key, voice_id = self.key(name, sentence, voice, language)
+            if not self.readable(name, voice_id, language):
+                spells = (name, voice_id)
+                continue
             hit = self.cache.get(key, sentence)
             if hit is not None:
                 self.cached += 1
                 return hit
             if name in self.down:
                 continue
+            engine = self.engine(name)
+            said, spans = engine.said(sentence, voice_id)
             try:
-                speech = self.engine(name).synthesize(sentence, voice_id, self.tts.rate, self.tts.pitch)
+                speech = engine.synthesize(said, voice_id, self.tts.rate, self.tts.pitch)
             except SpeechError:
                 raise
             except Exception as exc:  # noqa: BLE001 - an engine failing is a reason to fall back, reported below
                 self._give_up(name, exc)
                 continue
+            if spans:  # by character first: a kanji word takes the time its kana take
+                spoken_chars = by_character(list(speech.words), said)
+                speech = replace(speech, words=tuple(written_words(spoken_chars, sentence, spans)))
             self.fallbacks += n > 0
             self.synthesised += 1
             return self.cache.put(key, sentence, speech, name, voice_id)
+        if spells:
+            raise self._cannot_read(sentence, language, *spells)
         first = chain[0]
         service = SERVICE.get(first, first)
         if self.strict and len(self.chain) > 1:
@@ -202,6 +231,16 @@ class Speaker:
                               f"falling back to {self.chain[-1]}")
         raise SpeechError("no speech engine could speak " + repr(sentence[:60]) + ": "
                           + "; ".join(f"{SERVICE.get(k, k)}: {v}" for k, v in self.down.items()))
+
+    def _cannot_read(self, sentence: str, language: str, name: str, voice_id: str) -> SpeechError:
+        """What to do when the only voice left would spell the page out letter by letter."""
+        online = [f"{SERVICE.get(k, k)}: {v}" for k, v in self.down.items()]
+        return SpeechError(
+            f"no offline voice reads language `{language}`: {name}'s `{voice_id}` would spell {sentence[:40]!r} "
+            "letter by letter. Connect the online engine ([tts] engine = \"auto\" or \"edge\""
+            + (f"; {'; '.join(online)}" if online else "") + "), choose a voice that reads it (`voice:` in "
+            "the page or [tts] voice; `vidsite voices` lists them), or accept the spelling voice with "
+            "[tts] degraded_voice = true")
 
     def _give_up(self, name: str, exc: Exception) -> None:
         """Open the breaker: `name` is not asked again in this build, and, when finding that out

@@ -55,14 +55,15 @@ def base_language(code: str) -> str:
     return code.split("-")[0].lower()
 
 
-def resolve(voice: str | None, language: str, engine: str) -> str:
+def resolve(voice: str | None, language: str, engine: str, native: str | None = None) -> str:
     """Engine voice id: alias → id, explicit id kept, nothing → the language's default.
 
     An English alias on a non-English page means "that gender, in this language" for espeak.
+    `native`: the engine's own voice for a language the table lacks (else English stands in).
     """
     lang = base_language(language)
     index = 0 if engine == "edge" else 1
-    default = LANGUAGES.get(lang, LANGUAGES["en"])[index]
+    default = LANGUAGES[lang][index] if lang in LANGUAGES else native or LANGUAGES["en"][index]
     if not voice:
         return default
     if voice in ALIASES:
