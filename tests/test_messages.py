@@ -294,3 +294,11 @@ def test_a_language_without_a_catalog_is_named_in_one_warning(site_factory, capl
     assert len(named) == 1, named
     said = " ".join(s["narration"] for s in manifest(site, "a")["scenes"])
     assert "Ασκήσεις" in said and "Τρέξε το" in said and not english_in(said), said
+
+
+@pytest.mark.parametrize("language", ["en", "es", "ja"])
+def test_an_outro_that_says_the_closing_words_says_them_once(language: str) -> None:
+    with speaking(language):
+        thanks = _("Thanks for watching")
+    said = TYPES["outro"].narrate({"main_text": thanks + "!", "sub_text": "Guide"}, language)
+    assert said.count(thanks) == 1 and "Guide" in said, said

@@ -271,10 +271,7 @@ CAPTIONS = {
 }
 
 
-@pytest.mark.parametrize("language", [pytest.param(k, marks=pytest.mark.xfail(strict=True, reason=(
-    "timeline.captions: a sentence a little over two lines (27 characters at 13) leaves its last word as a "
-    "0.27 s cue (ます。); the sentence should be cut into two balanced cues"))) if k == "ja-kanji" else k
-    for k in sorted(CAPTIONS)])
+@pytest.mark.parametrize("language", sorted(CAPTIONS))
 def test_captions_follow_the_rules_of_their_script(language: str, speaker) -> None:
     text, width = CAPTIONS[language]
     language = language.split("-")[0]

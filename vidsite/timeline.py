@@ -175,6 +175,25 @@ def _cut_text(text: str, starts: list[int]) -> list[str]:
     return [text[a:b].strip() for a, b in zip(starts, ends)]
 
 
+def _balance(text: str, first: list[Word], second: list[Word]) -> tuple[list[Word], list[Word]]:
+    """Two cues' words cut where the shorter of them lasts longest, each still two lines at most
+    and never cut inside a word spoken in parts (a sentence just over two lines is said in two
+    even halves, not as two lines and a flash of its last word)."""
+    def fits(part: list[Word]) -> bool:
+        return len(_wrap(text[part[0].char : part[-1].char + len(part[-1].text)]).split("\n")) <= 2
+
+    words = first + second
+    best, shortest = len(first), min(first[-1].end - first[0].start, second[-1].end - second[0].start)
+    for k in range(1, len(words)):
+        if _inside(text, words[k].char):
+            continue
+        head, tail = words[:k], words[k:]
+        length = min(head[-1].end - head[0].start, tail[-1].end - tail[0].start)
+        if length > shortest and fits(head) and fits(tail):
+            best, shortest = k, length
+    return words[:best], words[best:]
+
+
 def captions(timeline: Timeline, voiceovers: list[Voiceover]) -> list[Cue]:
     """Cues of at most two lines of the script's width, split at sentences and clauses, timed by
     words, verbatim: each character of the narration shows in one cue. Cues shorter than 5/6 s are
@@ -220,6 +239,9 @@ def captions(timeline: Timeline, voiceovers: list[Voiceover]) -> list[Cue]:
             joined = merged[-2] + merged[-1]
             if len(_wrap(vo.text[joined[0].char : joined[-1].char + len(joined[-1].text)]).split("\n")) <= 2:
                 merged[-2:] = [joined]
+        for i in range(1, len(merged)):  # a short cue that two cues cannot absorb: share the words out
+            if merged[i][-1].end - merged[i][0].start < MIN_CUE:
+                merged[i - 1], merged[i] = _balance(vo.text, merged[i - 1], merged[i])
         texts = _cut_text(vo.text, [g[0].char for g in merged])
         texts[0] = vo.text[: merged[0][0].char].strip() + texts[0] if merged else ""
         for g, text in zip(merged, texts):

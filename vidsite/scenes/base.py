@@ -77,13 +77,17 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff01-
 
 def sentence(*parts: str) -> str:
     """Join fragments into sentences, adding a full stop only where one is missing (`。` in
-    Chinese and Japanese, which also need no space between sentences)."""
+    Chinese and Japanese, which also need no space between sentences). A fragment already said
+    ("Thanks for watching" as the outro's text and its closing words) is said once."""
     cjk = current().split("-")[0].lower() in ("ja", "zh")
     out = ""
+    said: set[str] = set()
     for part in parts:
         part = clean(part).strip()
-        if not part:
+        key = part.rstrip(_STOPS).strip().casefold()
+        if not key or key in said:
             continue
+        said.add(key)
         if part[-1] not in _STOPS:
             part += "。" if cjk or _CJK.match(part[-1]) else "."
         out += part if not out or out[-1] in "。！？" else " " + part
