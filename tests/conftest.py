@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import textwrap
 from dataclasses import dataclass
 from fractions import Fraction
@@ -24,6 +25,19 @@ height = 180
 fps = 30
 """
 ESPEAK = SMALL + '[tts]\nengine = "espeak"\n'  # the offline voice, never a network attempt
+# Every wait on a server, a browser or a child process is an event with a timeout; a busy CI machine
+# stretches them all with VIDSITE_TEST_TIMEOUT_FACTOR=3 (or more), never a test's own sleep.
+FACTOR = float(os.environ.get("VIDSITE_TEST_TIMEOUT_FACTOR", "1"))
+
+
+def ms(seconds: float) -> float:
+    """A timeout for playwright (milliseconds), scaled by FACTOR."""
+    return seconds * FACTOR * 1000
+
+
+def secs(seconds: float) -> float:
+    """A timeout in seconds, scaled by FACTOR."""
+    return seconds * FACTOR
 
 
 def make_site(root: Path, files: dict[str, str], config: str = SMALL) -> Path:

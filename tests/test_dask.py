@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "bench"))
-from conftest import make_site, run  # noqa: E402
+from conftest import make_site, run, secs  # noqa: E402
 
 DASK = Path(sys.executable).parent / "dask"
 CONFIG = 'title = "x"\n[video]\nwidth = 480\nheight = 270\n[tts]\nengine = "espeak"\n'
@@ -68,12 +68,12 @@ def test_a_worker_killed_mid_build_does_not_change_the_result(cluster, tmp_path:
     build = subprocess.Popen([sys.executable, "-m", "vidsite.cli", "build", "--scheduler", address, str(site)],
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     segments = site / ".vidsite/cache/segments"
-    deadline = time.time() + 60
+    deadline = time.time() + secs(60)
     while time.time() < deadline and len(list(segments.glob("*.mp4")) if segments.exists() else []) < 3:
         time.sleep(0.02)
     for pid in [*_children(procs[1].pid), procs[1].pid]:  # the worker process and its nanny, with no warning
         os.kill(pid, signal.SIGKILL)
-    out, _ = build.communicate(timeout=180)
+    out, _ = build.communicate(timeout=secs(180))
     assert build.returncode == 0, out
     assert _outputs(site) == _local_reference(tmp_path)
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import free_port, make_site, run
+from conftest import free_port, make_site, run, secs
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "bench"))
 CONFIG = 'title = "x"\n[video]\nwidth = 480\nheight = 270\n[tts]\nengine = "espeak"\n'
@@ -96,7 +96,7 @@ def test_a_second_build_on_the_same_site_is_refused(tmp_path: Path) -> None:
         time.sleep(0.01)
     second = run("build", str(site))
     assert second.exit_code == 1 and f"another vidsite build (pid {first.pid}) is running" in second.output
-    assert first.wait(timeout=60) == 0
+    assert first.wait(timeout=secs(60)) == 0
     assert run("build", str(site)).exit_code == 0  # the lock went with the first build
 
 
@@ -115,7 +115,7 @@ def test_two_sites_building_into_one_cache_at_once(tmp_path: Path) -> None:
     sites = [make_site(tmp_path / f"s{n}", _pages("shared"), config) for n in range(2)]
     procs = [_build_process(s) for s in sites]
     for p in procs:
-        out, _ = p.communicate(timeout=120)
+        out, _ = p.communicate(timeout=secs(120))
         assert p.returncode == 0, out
     _cache_entries_complete(cache)
     a, b = (_snapshot(s / "output") for s in sites)
@@ -134,7 +134,7 @@ def test_a_full_disk_is_a_clear_error_and_output_survives(tmp_path: Path) -> Non
     for rel, text in _pages("bigger than the disk").items():
         (site / rel).write_text(text)
     proc = _build_process(site, preexec_fn=_limit_file_size)
-    out, _ = proc.communicate(timeout=120)
+    out, _ = proc.communicate(timeout=secs(120))
     assert proc.returncode == 1, out
     assert "is the disk full" in out and "Traceback" not in out, out
     assert _snapshot(site / "output") == before
@@ -158,7 +158,7 @@ def test_a_read_only_site_folder_is_a_clear_error(tmp_path: Path) -> None:
         undo = lambda: (site.chmod(0o755), (site / "output").chmod(0o755))  # noqa: E731
     try:
         proc = _build_process(site)
-        out, _ = proc.communicate(timeout=120)
+        out, _ = proc.communicate(timeout=secs(120))
     finally:
         undo()
     assert proc.returncode == 1 and "Traceback" not in out, out
@@ -197,7 +197,7 @@ def test_server_under_load_while_rebuilding(tmp_path: Path) -> None:
         print("\n" + summary(hits, wall))
     finally:
         proc.send_signal(signal.SIGINT)
-        proc.wait(timeout=20)
+        proc.wait(timeout=secs(20))
 
 
 def _wait_status(port: int, ok, timeout: float = 60) -> dict:  # type: ignore[no-untyped-def]

@@ -4,7 +4,6 @@ and a rebuild reloads only the pages whose files changed, keeping the viewer's p
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -14,13 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import free_port, make_site, run
-
-FACTOR = float(os.environ.get("VIDSITE_TEST_TIMEOUT_FACTOR", "1"))  # CI on a busy machine sets 3 or more
-
-
-def ms(seconds: float) -> float:
-    return seconds * FACTOR * 1000
+from conftest import FACTOR, free_port, make_site, ms, run
 
 
 CONFIG = 'title = "Preview"\nbase_url = "https://docs.example.com/"\n[video]\nwidth = 320\nheight = 180\n' \

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from conftest import ESPEAK, make_site, run
+from conftest import ESPEAK, make_site, ms, run
 
 
 def _page(name: str) -> str:
@@ -113,7 +113,7 @@ def _browser_shows(index: Path, browser: Any) -> None:
     page = browser.new_page()
     page.goto(index.as_uri())
     page.wait_for_function("[...document.images].length === 4 && [...document.images].every("
-                           "i => i.complete && i.naturalWidth === 320)", timeout=10_000)
+                           "i => i.complete && i.naturalWidth === 320)", timeout=ms(10))
     assert page.locator("section.page").count() == 1
     assert page.locator("section.page").get_attribute("data-url") == "b/"
     assert page.locator("article.scene ins").first.inner_text() == "really"

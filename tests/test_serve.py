@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from conftest import free_port, make_site
+from conftest import free_port, make_site, ms, secs
 
 PAGE = """---
 title: Served
@@ -81,7 +81,7 @@ def served(tmp_path: Path):
     yield site, port
     proc.send_signal(signal.SIGINT)  # Ctrl-C
     try:
-        assert proc.wait(timeout=10) == 0, proc.stdout.read() if proc.stdout else ""
+        assert proc.wait(timeout=secs(10)) == 0, proc.stdout.read() if proc.stdout else ""
     except subprocess.TimeoutExpired:
         proc.kill()
         pytest.fail("vidsite serve did not stop on Ctrl-C")
@@ -145,13 +145,13 @@ def test_edit_reloads_the_page_and_rebuilds_only_it(served, browser) -> None:
     source = site / "content/p.md"
     source.write_text(source.read_text().replace("That is all for now.", "That is all for today, thanks."))
     saved = time.time()
-    page.wait_for_function("window.__marker === undefined && window.__vidsiteLive === true", timeout=5000)
+    page.wait_for_function("window.__marker === undefined && window.__vidsiteLive === true", timeout=ms(5))
     assert time.time() - saved < 5
     manifest = json.loads(page.evaluate("fetch('manifest.json').then(r => r.text())"))
     assert manifest["scenes"][3]["narration"] == "That is all for today, thanks."
     status = _status(port)
     assert status["last_build"]["built"] == ["p"] and status["last_build"]["pages_built"] == 1
-    page.wait_for_function("document.querySelector('video').currentTime > 0.9", timeout=5000)
+    page.wait_for_function("document.querySelector('video').currentTime > 0.9", timeout=ms(5))
     assert abs(page.evaluate("document.querySelector('video').currentTime") - 1.0) < 0.05
 
 
@@ -163,16 +163,16 @@ def test_broken_yaml_shows_an_overlay_until_fixed(served, browser) -> None:
     source = site / "content/p.md"
     good = source.read_text()
     source.write_text(good.replace("items: [First thing, Second thing]", "items: [First thing, Second thing"))
-    overlay = page.wait_for_selector("#vidsite-overlay", timeout=5000)
+    overlay = page.wait_for_selector("#vidsite-overlay", timeout=ms(5))
     assert re.search(r"content/p\.md:1[0-9]: scene `list` is not valid YAML", overlay.inner_text())
     assert _status(port)["last_error"] and (site / ".vidsite/preview/p/video.mp4").exists()
     # a reload while broken still shows it
     page.reload()
-    page.wait_for_selector("#vidsite-overlay", timeout=5000)
+    page.wait_for_selector("#vidsite-overlay", timeout=ms(5))
     source.write_text(good)
-    page.wait_for_selector("#vidsite-overlay", state="detached", timeout=5000)
+    page.wait_for_selector("#vidsite-overlay", state="detached", timeout=ms(5))
     page.wait_for_function("document.querySelector('video') && document.querySelector('video').readyState >= 1",
-                           timeout=5000)
+                           timeout=ms(5))
     assert _status(port)["last_error"] is None
 
 
@@ -229,4 +229,4 @@ def test_pages_are_served_before_they_are_built_and_content_dir_is_watched(tmp_p
         assert "number two" in (site / ".vidsite/preview/p2/manifest.json").read_text()
     finally:
         proc.send_signal(signal.SIGINT)
-        proc.wait(timeout=10)
+        proc.wait(timeout=secs(10))

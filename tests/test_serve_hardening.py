@@ -15,7 +15,7 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from conftest import free_port, make_site
+from conftest import free_port, make_site, secs
 from test_serve import _get, _status
 
 PAGE = "```scene title\ntitle: Welcome\nnarration: Hello.\n```\n"
@@ -31,7 +31,7 @@ def _start(tmp: Path) -> tuple[subprocess.Popen, Path, int]:
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "vidsite.cli", "serve", "--port", str(port), str(site)],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + secs(60)
     while time.monotonic() < deadline and proc.poll() is None:
         try:
             if _status(port)["builds"] >= 1:
@@ -48,7 +48,7 @@ def server(tmp_path_factory: pytest.TempPathFactory):
     yield site, port
     proc.send_signal(signal.SIGINT)
     try:
-        proc.wait(timeout=10)
+        proc.wait(timeout=secs(10))
     except subprocess.TimeoutExpired:
         proc.kill()
         pytest.fail("vidsite serve did not stop on Ctrl-C")
@@ -158,7 +158,7 @@ def test_shutdown_is_quick_with_live_reload_tabs_open(tmp_path: Path, sig: signa
         proc.send_signal(sig)
         started = time.monotonic()
         try:
-            code = proc.wait(timeout=2)
+            code = proc.wait(timeout=secs(2))
         except subprocess.TimeoutExpired:
             proc.kill()
             pytest.fail(f"vidsite serve still running 2s after {sig.name} with live-reload clients")

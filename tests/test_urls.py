@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import run
+from conftest import ms, run
 from vidsite.fsutil import slugify
 
 SCHEME_SECTION = "javascript:alert(document.domain)"
@@ -97,7 +97,7 @@ def test_clicking_that_link_in_chromium_runs_no_script(site_factory, request) ->
     tab.goto((site / "output" / "index.html").as_uri())
     tab.click("a.card")  # a javascript: href would open its alert during the click
     try:
-        tab.wait_for_url("**/javascript-alert-document-domain/p/index.html", timeout=10_000)
+        tab.wait_for_url("**/javascript-alert-document-domain/p/index.html", timeout=ms(10))
     except PlaywrightTimeout:
         pass
     assert dialogs == []
