@@ -36,3 +36,20 @@ def test_readme_starts_with_install_build_and_test_commands() -> None:
     assert "pip install -e '.[test]'" in blocks[1] and "pytest" in blocks[1]
     ci = (Path(__file__).parent.parent / ".ci/run").read_text()
     assert blocks[1].split("&& ", 2)[-1] in ci, "CI must run the README's test command"
+
+
+def test_the_readme_lists_every_field_of_every_scene_type_and_config_table() -> None:
+    from vidsite.config import SiteConfig
+    from vidsite.scenes import TYPES
+
+    rows = dict(re.findall(r"^\| (\w+) \| (.*) \|$", README, re.M))
+    set_for_you = {"narration", "voice", "min_duration", "max_duration", "part", "parts"}
+    for name, kind in TYPES.items():
+        assert name in rows, f"scene type {name} is not in the README's table"
+        missing = [f for f in kind.fields.model_fields if f not in set_for_you and f"`{f}`" not in rows[name]]
+        assert not missing, f"{name}: {missing} not in the README"
+    for key, field in SiteConfig.model_fields.items():
+        table = getattr(field.annotation, "model_fields", None)
+        assert (f"[{key}]" if table else key) in README, f"config key {key} is not in the README"
+        for sub in table or ():
+            assert re.search(rf"\b{sub}\b", README), f"config key [{key}] {sub} is not in the README"

@@ -66,7 +66,8 @@ def main() -> None:
 @click.option("--drafts", is_flag=True, help="Also build pages with `draft: true`.")
 @click.option("--encoder", type=click.Choice(["auto", "nvenc", "x264"]), help="Override [video] encoder.")
 @click.option("--engine", type=click.Choice(["auto", "edge", "espeak"]), help="Override [tts] engine.")
-@click.option("--strict", is_flag=True, help="Fail instead of falling back to the offline voice (for publishing CI).")
+@click.option("--strict", is_flag=True, help="Fail on what a video cannot carry (an include not found, an unknown "
+              "shortcode) and instead of falling back to the offline voice (for publishing CI).")
 @click.option("-j", "--jobs", type=click.IntRange(1, 256), help="Worker processes for rendering and encoding (default: all cores).")
 @click.option("--quality", type=click.Choice(["final", "draft"]), default="final", show_default=True,
               help="draft: half the frame size and the fastest preset, for previews.")
