@@ -64,14 +64,22 @@ class Face:
         return round(self.size * 1.25)
 
 
-def directions(text: str) -> list[bool]:
+def base_direction(text: str) -> bool | None:
+    """A paragraph's direction: its first strong letter's (right-to-left for Hebrew and Arabic), None
+    without one. A line cut from a paragraph keeps the paragraph's, not its own first word's: an
+    Arabic sentence whose second line starts with `pip` still reads right to left."""
+    return next((k in ("R", "AL") for k in map(unicodedata.bidirectional, text) if k in ("L", "R", "AL")), None)
+
+
+def directions(text: str, base: bool | None = None) -> list[bool]:
     """Right-to-left or not, per character: strong letters say; digits count as left-to-right
     (a number reads left to right inside Arabic too); a neutral between two of one direction
-    takes it, else the line's direction (its first strong character's)."""
+    takes it, else the paragraph's direction (`base`; by default the text's first strong character's)."""
     kinds = [unicodedata.bidirectional(ch) for ch in text]
     strong: list[bool | None] = [True if k in ("R", "AL") else False if k in ("L", "EN", "AN") else None
                                  for k in kinds]
-    base = next((d for d in strong if d is not None), False)
+    if base is None:
+        base = next((d for d in strong if d is not None), False)
     out: list[bool] = []
     i = 0
     while i < len(text):
@@ -90,11 +98,11 @@ def directions(text: str) -> list[bool]:
 
 
 @lru_cache(maxsize=4096)
-def runs(text: str, paths: tuple[str, ...]) -> tuple[tuple[str, str, bool], ...]:
+def runs(text: str, paths: tuple[str, ...], base: bool | None = None) -> tuple[tuple[str, str, bool], ...]:
     """(segment, font path, right-to-left) runs: each character in the first font of the chain
     that has it; a run also ends where the direction changes."""
     out: list[list] = []
-    for ch, rtl in zip(text, directions(text)):
+    for ch, rtl in zip(text, directions(text, base)):
         cp = ord(ch)
         if out and out[-1][2] == rtl and unicodedata.category(ch) in _INHERIT and (
                 cp == 0x20 or cp in coverage(out[-1][1])):
@@ -121,12 +129,13 @@ def missing(text: str, paths: tuple[str, ...]) -> str:
     return "".join(found)
 
 
-def visual(text: str, paths: tuple[str, ...]) -> list[tuple[str, str, bool]]:
-    """Runs in drawing order, left to right. Level-one bidi: in a right-to-left line the runs go
-    right to left, and a stretch of left-to-right runs inside it keeps its own order."""
-    items = list(runs(text, paths))
-    base = next((d for ch, d in zip(text, directions(text)) if unicodedata.bidirectional(ch) in ("L", "R", "AL")),
-                False)
+def visual(text: str, paths: tuple[str, ...], base: bool | None = None) -> list[tuple[str, str, bool]]:
+    """Runs in drawing order, left to right. Level-one bidi: in a right-to-left line (`base`, by
+    default the line's own first strong letter's) the runs go right to left, and a stretch of
+    left-to-right runs inside it keeps its own order."""
+    items = list(runs(text, paths, base))
+    if base is None:
+        base = bool(base_direction(text))
     groups: list[list[tuple[str, str, bool]]] = []
     for item in items:
         if groups and groups[-1][0][2] == item[2]:
@@ -146,20 +155,23 @@ def width(text: str, face: Face) -> float:
 
 
 def draw_line(draw: ImageDraw.ImageDraw, x: float, y: float, text: str, face: Face, fill: str,
-              baseline: float | None = None) -> float:
+              baseline: float | None = None, base: bool | None = None) -> float:
     """Draw one line with its top at y, run by run on the design face's baseline (or on
-    `baseline`, when runs of several faces share a line); returns the x after it."""
+    `baseline`, when runs of several faces share a line), in the paragraph direction `base`;
+    returns the x after it."""
     baseline = y + face.primary.getmetrics()[0] if baseline is None else baseline
-    for segment, path, rtl in visual(text, face.paths):
+    for segment, path, rtl in visual(text, face.paths, base):
         x = shaping.draw(draw, x, baseline, segment, font(path, face.size), fill, rtl)
     return x
 
 
-def pieces(para: str) -> list[str]:
-    """The paragraph cut at every place a line may end: after spaces; inside paths and URLs after
-    `/ - _` and before `.`; between CJK characters, except before closing and after opening
-    punctuation (no line starts with 。、）)."""
-    out: list[str] = []
+def tokens(para: str) -> list[list[str]]:
+    """The paragraph as tokens, each cut at every place a line may end inside it. A word is one
+    piece (with the spaces after it); a path or URL is cut after `/ - _` and before `.`, but only
+    where the whole of it does not fit on a line (`@app.get("/")` moves to the next line whole);
+    CJK text breaks between characters, except before closing and after opening punctuation (no
+    line starts with 。、）), so each of its chunks is a token of its own."""
+    out: list[list[str]] = []
     for token in re.findall(r"\s+|\S+\s*", para):
         if _CJK.search(token):
             parts: list[str] = []
@@ -170,12 +182,17 @@ def pieces(para: str) -> list[str]:
                     parts[-1] += chunk
                 else:
                     parts.append(chunk)
-            out.extend(parts)
+            out.extend([p] for p in parts)
         elif "/" in token or "\\" in token:
-            out.extend(p for p in re.split(r"(?<=[/\\\-_?&=#])|(?<=[^.\s])(?=\.)", token) if p)
+            out.append([p for p in re.split(r"(?<=[/\\\-_?&=#])|(?<=[^.\s])(?=\.)", token) if p])
         else:
-            out.append(token)
+            out.append([token])
     return out
+
+
+def pieces(para: str) -> list[str]:
+    """The paragraph cut at every place a line may end (`tokens`, flattened)."""
+    return [piece for token in tokens(para) for piece in token]
 
 
 @dataclass(frozen=True)
@@ -255,25 +272,40 @@ def _breaks(text: str, measure: Callable[[int, int], float], max_width: float, m
     at = 0
     for para in text.split("\n"):
         start = pos = at  # the line being filled is text[start:pos]
-        for piece in pieces(para):
-            end = pos + len(piece)
-            if max_lines and len(lines) > max_lines:
-                return lines
-            if measure(start, trim(start, end)) <= max_width:
-                pos = end
-                continue
-            if text[start:pos].strip():
-                lines.append((start, trim(start, pos)))
-            while trim(pos, end) - pos > 1 and measure(pos, trim(pos, end)) > max_width:
-                cut = longest(end - pos, lambda n, p=pos: measure(p, p + n) <= max_width, 1)
-                lines.append((pos, pos + cut))
-                pos += cut
+        for token in tokens(para):
+            whole = pos + sum(map(len, token))
+            if len(token) > 1 and measure(pos, trim(pos, whole)) <= max_width:  # a path that fits a line
+                token = ["".join(token)]
+            for piece in token:
                 if max_lines and len(lines) > max_lines:
                     return lines
-            start, pos = pos, end
+                start, pos = _place(text, piece, start, pos, lines, measure, max_width, max_lines)
+                if max_lines and len(lines) > max_lines:
+                    return lines
         lines.append((start, trim(start, pos)))
         at += len(para) + 1
     return lines
+
+
+def _place(text: str, piece: str, start: int, pos: int, lines: list[tuple[int, int]],
+           measure: Callable[[int, int], float], max_width: float, max_lines: int) -> tuple[int, int]:
+    """`_breaks`' step: the piece at `pos` goes on the line `text[start:pos]` if it fits, else
+    starts the next line (broken by character where it is wider than a line); the new (start, pos)."""
+    def trim(i: int, j: int) -> int:
+        return i + len(text[i:j].rstrip())
+
+    end = pos + len(piece)
+    if measure(start, trim(start, end)) <= max_width:
+        return start, end
+    if text[start:pos].strip():
+        lines.append((start, trim(start, pos)))
+    while trim(pos, end) - pos > 1 and measure(pos, trim(pos, end)) > max_width:
+        cut = longest(end - pos, lambda n, p=pos: measure(p, p + n) <= max_width, 1)
+        lines.append((pos, pos + cut))
+        pos += cut
+        if max_lines and len(lines) > max_lines:
+            break
+    return pos, end
 
 
 def longest(n: int, fits: Callable[[int], bool], lo: int) -> int:
@@ -315,6 +347,7 @@ class Block:
     face: Face
     line_height: int
     shown: str = ""  # the text the lines show, as one string: all of it, or what precedes the cut
+    bases: tuple[bool | None, ...] = ()  # each line's paragraph direction (right-to-left or not)
 
     @property
     def height(self) -> int:
@@ -340,6 +373,7 @@ def fit(text: str | Rich, face: Face, box_w: float, box_h: float, min_size: int 
             break
         size = max(min_size, int(size * 0.92))
     lines = [_cut(runs_, i, j) for i, j in spans]
+    bases = tuple(base_direction(s[s.rfind("\n", 0, i) + 1:(s.find("\n", i) + 1 or len(s) + 1) - 1]) for i, _ in spans)
     shown = s
     if len(spans) > limit:
         spans, lines = spans[:limit], lines[:limit]
@@ -347,29 +381,32 @@ def fit(text: str | Rich, face: Face, box_w: float, box_h: float, min_size: int 
         if not chars(lines[-1]).endswith(ELLIPSIS):
             lines[-1] = _clip(_add(lines[-1], ELLIPSIS, None if lines[-1] else runs_[0][1]), f.size, box_w)
             shown = s[:spans[-1][0] + len(chars(lines[-1])) - 1]
-    return Block(lines, f, lh, shown)
+    return Block(lines, f, lh, shown, bases)
 
 
 def draw_block(image: Image.Image, block: Block, x: float, y: float, fill: str,
                align: str = "left", box_w: float = 0) -> float:
     """Draw lines from (x, y); returns the y below the block."""
     draw = ImageDraw.Draw(image)
-    for line in block.lines:
+    for k, line in enumerate(block.lines):
         lx = x
         if align in ("center", "right"):
             room = box_w - rich_width(line, block.face.size)
             lx = x + (room / 2 if align == "center" else room)
-        draw_runs(image, draw, lx, y, line, block.face, fill)
+        draw_runs(image, draw, lx, y, line, block.face, fill, block.bases[k] if k < len(block.bases) else None)
         y += block.line_height
     return y
 
 
 def draw_runs(image: Image.Image, draw: ImageDraw.ImageDraw, x: float, y: float, line: Rich, face: Face,
-              fill: str) -> float:
-    """One line of runs on the face's baseline, each in its look; returns the x after it."""
+              fill: str, base: bool | None = None) -> float:
+    """One line of runs on the face's baseline, each in its look, in the paragraph direction `base`
+    (None: the line's own); returns the x after it."""
     size = face.size
     baseline = y + face.primary.getmetrics()[0]
-    for s, look in _order(line):
+    if base is None:
+        base = bool(base_direction(chars(line)))
+    for s, look in _order(line, base):
         f = Face(look.paths, size)
         pad = look.pad * size
         w = width(s, f) + 2 * pad
@@ -377,7 +414,7 @@ def draw_runs(image: Image.Image, draw: ImageDraw.ImageDraw, x: float, y: float,
         if look.tint or look.outline:
             _box(image, (round(x), round(baseline - 0.9 * size), round(x + w), round(baseline + 0.28 * size)), size,
                  ink, look)
-        draw_line(draw, x + pad, y, s, f, ink, baseline)
+        draw_line(draw, x + pad, y, s, f, ink, baseline, base)
         stroke = max(1, round(size / 16))
         for on, dy in ((look.underline, 0.12), (look.strike, -0.3)):
             if on:
@@ -399,14 +436,13 @@ def _box(image: Image.Image, box: tuple[int, int, int, int], size: int, ink: str
     image.paste(layer, (x0, y0), layer)
 
 
-def _order(line: Rich) -> list[tuple[str, Look]]:
+def _order(line: Rich, base: bool) -> list[tuple[str, Look]]:
     """Runs in drawing order, left to right: `visual`'s level-one bidi, one level up. In a
-    right-to-left line the runs go right to left; each run orders its own characters when drawn."""
+    right-to-left paragraph the runs go right to left; each run orders its own characters when drawn."""
     text = chars(line)
-    dirs = directions(text)
+    dirs = directions(text, base)
     if len(line) == 1 or not any(dirs):
         return list(line)
-    base = next((d for ch, d in zip(text, dirs) if unicodedata.bidirectional(ch) in ("L", "R", "AL")), False)
     groups: list[tuple[bool, list[tuple[str, Look]]]] = []
     at = 0
     for s, look in line:

@@ -54,6 +54,9 @@ class Theme(BaseModel):
     # tried in order for characters the face lacks: every script gets a face that has its glyphs
     fallback: tuple[str, ...] = ()
     fallback_bold: tuple[str, ...] = ()
+    # faces a site adds (font files in layouts/), tried after the theme's own fallbacks: a site covers
+    # another script by naming its font here, without restating the whole `fallback` list
+    extra_fallback: tuple[str, ...] = ()
     margin: int = 120
     accent_bar: int = 24
     title_size: int = 112
@@ -80,7 +83,7 @@ class Theme(BaseModel):
         """Font files for a style (`font`, `font_bold`, `font_italic`, `font_mono`): the face,
         then its fallbacks, then the CJK face."""
         rest = self.fallback_bold if style == "font_bold" and self.fallback_bold else self.fallback
-        names = (getattr(self, style), *rest, self.font_cjk)
+        names = (getattr(self, style), *rest, *self.extra_fallback, self.font_cjk)
         return tuple(dict.fromkeys(self.asset_path(n) for n in names if n))
 
     def asset_path(self, name: str) -> str:
@@ -118,7 +121,7 @@ def load_theme(name: str, layouts: Path | None) -> Theme:
         msg = "unknown key" if err["type"] == "extra_forbidden" else err["msg"].removeprefix("Value error, ")
         raise ConfigError(f"{key}: {msg}", path=where, line=key_line(text, err["loc"]) if text else None) from None
     for font in (theme.font, theme.font_bold, theme.font_italic, theme.font_mono, theme.font_cjk, theme.logo,
-                 *theme.fallback, *theme.fallback_bold):
+                 *theme.fallback, *theme.fallback_bold, *theme.extra_fallback):
         if not font:
             continue
         theme.asset_path(font)

@@ -36,6 +36,7 @@ __all__ = ["Canvas", "H", "W", "drawable"]
 Image.MAX_IMAGE_PIXELS = 40_000_000  # Pillow's decompression-bomb guard, at our own bound (parse checks first)
 _SAFE_TOP, _SAFE_BOTTOM = 54, 1026  # the title-safe area (5% in from each edge), design units
 LEGIBLE = 28  # smallest text size, in design units, that counts as shown (≈ 19 px in a 1280-px player)
+BODY_MIN = 40  # body text (items, paragraphs, quotes) is never drawn smaller: what is longer continues on the next slide
 
 
 class Canvas:
@@ -56,6 +57,7 @@ class Canvas:
         self.content_top: float = _SAFE_TOP + (80 if theme.logo else 0)  # design y where balanced content starts
         self.missing: set[str] = set()
         self.drawn: list[str] = []  # the text drawn at LEGIBLE size or larger, markup removed: what a viewer can read
+        self.overflow = False  # body text did not fit at BODY_MIN and was cut: the scene needs another slide
         self._chains: dict[str, tuple[str, ...]] = {}
 
     def px(self, v: float) -> int:
@@ -127,17 +129,28 @@ class Canvas:
             radius=self.px(radius), fill=fill, outline=outline, width=max(1, self.px(4)) if outline else 0,
         )
 
+    def block(self, s: str, w: float, h: float, *, size: int, font: str = "font", max_lines: int = 0,
+              min_size: int = 0) -> T.Block:
+        """`s` laid out in a box w×h (design units): the largest size down to `min_size` at which it fits."""
+        return T.fit(self.rich(s, font), self.face(font, size), self.px(w), round(h * self.sy),
+                     self.px(min_size) if min_size else 0, max_lines=max_lines)
+
     def text(self, s: str, x: float, y: float, w: float, h: float, *, size: int, font: str = "font",
-             fill: str | None = None, align: str = "left", max_lines: int = 0, min_size: int = 0) -> float:
-        """Fit `s` (its inline markup drawn as styles) into the box; returns the design-y below what was drawn."""
+             fill: str | None = None, align: str = "left", max_lines: int = 0, min_size: int = 0,
+             body: bool = False) -> float:
+        """Fit `s` (its inline markup drawn as styles) into the box; returns the design-y below what was drawn.
+        `body` text shrinks no further than BODY_MIN, and where it is cut the canvas notes `overflow`."""
         content = self.rich(s, font) if s else ""
         if not content:
             return y
+        if body:
+            min_size = max(min_size, min(size, BODY_MIN))
         face = self.face(font, size)
         self._note_missing(content if isinstance(content, str) else T.chars(content), face)
         x = self.mx(x, w)
-        block = T.fit(content, face, self.px(w), round(h * self.sy), self.px(min_size) if min_size else 0,
-                      max_lines=max_lines)
+        block = self.block(s, w, h, size=size, font=font, max_lines=max_lines, min_size=min_size)
+        if body and len(block.shown) < len(content if isinstance(content, str) else T.chars(content)):
+            self.overflow = True
         if block.face.size >= self.face(font, LEGIBLE).size and block.shown.strip():
             self.drawn.append(block.shown)
         if self.rtl and align == "left":
@@ -218,27 +231,39 @@ class Canvas:
 
     def bullets(self, items: list[str], y: float, shown: int, marker: Callable[[int], str] | None = None,
                 x: float | None = None, w: float | None = None, bottom: float = 1010, size: int = 0) -> float:
-        """Items one under another, all at one size: the largest (down to 0.6× body size) at which
-        every item fits in two lines and the list fits above `bottom`."""
+        """Items one under another, all at one size: the largest, down to BODY_MIN, at which every
+        item fits in two lines and the list fits above `bottom`; at BODY_MIN an item may take four.
+        Items that still do not fit are left off (the canvas notes `overflow`: the list continues on
+        another slide, see `vidsite.scenes.paging`), never drawn smaller."""
         x = self.m if x is None else x
         w = W - 2 * self.m if w is None else w
         size = size or self.theme.body_size
+        floor = min(size, BODY_MIN)
         indent = 80
         s = float(size)
         while True:
-            counts = [self.lines(item, w - indent, s, max_lines=2) for item in items]
-            heights = [min(2, n) * s * 1.25 + s * 0.7 for n in counts]
-            if (all(n <= 2 for n in counts) and sum(heights) <= bottom - y) or s <= size * 0.6:
+            counts = [self.lines(item, w - indent, s, max_lines=4) for item in items]
+            heights = [min(4, n) * s * 1.25 + s * 0.7 for n in counts]
+            if (all(n <= 2 for n in counts) and sum(heights) <= bottom - y) or s <= floor:
                 break
-            s = max(size * 0.6, s * 0.92)
+            s = max(floor, s * 0.92)
         cy = y
         for i, item in enumerate(items):
+            if cy + heights[i] - s * 0.7 > bottom + 1:
+                self.overflow = True
+                break
             if i < shown:
                 self.marker(marker(i) if marker else "", x, cy, indent, s)
-                self.text(item, x + indent, cy, w - indent, s * 1.25 * 2 + 2, size=round(s), max_lines=2,
-                          min_size=round(s))
+                self.text(item, x + indent, cy, w - indent, s * 1.25 * min(4, counts[i]) + 2, size=round(s),
+                          max_lines=4, min_size=round(s), body=True)
             cy += heights[i]
         return cy
+
+    def corner(self, label: str) -> None:
+        """A small label in the top corner opposite the accent bar (a continued slide's "2/3")."""
+        if label:
+            self.text(label, W - self.m - 300, 30, 300, 50, size=32, fill=self.theme.muted, align="right", max_lines=1)
+            self.content_top = max(self.content_top, 90)  # `balance` leaves it where it is
 
     def marker(self, label: str, x: float, y: float, w: float, s: float) -> None:
         """A list item's marker at the start of a line of size s: its label ("1.") in the accent

@@ -26,6 +26,8 @@ from vidsite.messages import _
 from vidsite.models import Scene
 from vidsite.scenes.base import Fields, SceneFields, SceneType, W, first_of, sentence, to_items
 from vidsite.scenes.lists import LEDE_SIZE, lede
+from vidsite.scenes.paging import PROSE, paged_title, part_label
+from vidsite.scenes.paging import expand as expand_prose
 
 if TYPE_CHECKING:
     from vidsite.scenes.canvas import Canvas
@@ -353,10 +355,12 @@ def _share(narration: str | None, weights: list[int]) -> list[str | None]:
 
 
 def expand(scene: Scene, note: Callable[[int, str], None] | None = None) -> list[Scene]:
-    """A `code`, `command` or `solution` scene as the slides `split_code` pages it into (other scenes
-    as they are); `note(line, message)` hears of code that cannot be shown whole (else it is logged):
+    """A `code`, `command` or `solution` scene as the slides `split_code` pages it into, prose longer
+    than a slide as the slides `vidsite.scenes.paging` continues it on (other scenes as they are); `note(line, message)` hears of code that cannot be shown whole (else it is logged):
     a line too long for a slide, or a `code_comparison` panel longer than the slide (those are not
     paged: two panels side by side cannot be cut in step)."""
+    if scene.type in PROSE:
+        return expand_prose(scene)
     if scene.type == "code_comparison":
         pages = Pages([scene.fields], [scene.narration], _comparison_problems(scene.fields))
     elif scene.type in _PAGED:
@@ -400,20 +404,8 @@ def reading_lines(fields: Fields) -> int:
     return found
 
 
-def _part(f: Fields) -> str:
-    """"2/3" on a paged slide, else ""."""
-    return f"{f['part']}/{f['parts']}" if f.get("parts", 0) > 1 else ""
-
-
-def _paged_title(*keys: str) -> Callable[[Fields], str | None]:
-    """A chapter title from the first of `keys`, with "(2/3)" on a paged slide."""
-    title = first_of(*keys)
-
-    def chapter(fields: Fields) -> str | None:
-        found, part = title(fields), _part(fields)
-        return f"{found} ({part})" if found and part else found
-
-    return chapter
+_part = part_label
+_paged_title = paged_title
 
 
 def _command_text(f: Fields) -> str:

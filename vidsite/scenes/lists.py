@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING, Any
 from pydantic import Field, field_validator
 
 from vidsite.messages import _
-from vidsite.scenes.base import (MAX_ITEMS, W, Fields, SceneFields, SceneType, difficulty, first_of, sentence,
+from vidsite.scenes.base import (MAX_ITEMS, W, Fields, SceneFields, SceneType, difficulty, sentence,
                                  spoken_list, to_items)
+from vidsite.scenes.paging import continued, paged_title, part_label
 from vidsite.scenes.text import LEGIBLE
 
 if TYPE_CHECKING:
@@ -24,6 +25,8 @@ class ListScene(SceneFields):
     description: str = ""
     topic: str = Field("", description="A sentence that introduces the items, drawn above them.")
     items: list[str] = Field(min_length=1, max_length=MAX_ITEMS)
+    part: int = Field(0, ge=0, description="This slide's place among the slides a long scene continues on.")
+    parts: int = Field(0, ge=0, description="How many slides the scene continues on (0: one).")
     _norm = field_validator("items", mode="before")(lambda cls, v: to_items(v))
 
 
@@ -32,6 +35,9 @@ class LearningObjectives(SceneFields):
     title: str = Field("", description="The slide's heading (\"What you'll learn\"); \"\" = \"Learning objectives\".")
     objectives: list[str] = Field(min_length=1, max_length=MAX_ITEMS)
     lesson_info: str = ""
+    start: int = Field(1, ge=1, description="The number of the first item (a continued slide goes on counting).")
+    part: int = Field(0, ge=0, description="This slide's place among the slides a long scene continues on.")
+    parts: int = Field(0, ge=0, description="How many slides the scene continues on (0: one).")
     _norm = field_validator("objectives", mode="before")(lambda cls, v: to_items(v))
 
 
@@ -52,6 +58,9 @@ class Exercise(SceneFields):
     instructions: list[str] = Field(min_length=1, max_length=MAX_ITEMS)
     difficulty: str = "medium"
     estimated_time: str = ""
+    start: int = Field(1, ge=1, description="The number of the first item (a continued slide goes on counting).")
+    part: int = Field(0, ge=0, description="This slide's place among the slides a long scene continues on.")
+    parts: int = Field(0, ge=0, description="How many slides the scene continues on (0: one).")
     _norm = field_validator("instructions", mode="before")(lambda cls, v: to_items(v))
 
 
@@ -69,15 +78,20 @@ def lede(c: Canvas, text: str, y: float) -> float:
 
 
 def _list_text(f: Fields) -> str:
+    if continued(f):
+        return sentence(*f["items"])
     return sentence(f["header"], f.get("description", ""), f.get("topic", ""), *f["items"])
 
 
 def _draw_list(c: Canvas, f: Fields, state: dict[str, Any]) -> None:
-    y = lede(c, f.get("topic", ""), c.header(f["header"], f.get("description", "")))
+    description = " · ".join(p for p in (part_label(f), f.get("description", "")) if p)
+    y = lede(c, f.get("topic", ""), c.header(f["header"], description))
     c.bullets(f["items"], y, state.get("reveal", len(f["items"])))
 
 
 def _objectives_text(f: Fields) -> str:
+    if continued(f):
+        return sentence(*f["objectives"])
     lesson = f.get("lesson_title", "")
     intro = _("In {title}, you will learn", title=lesson) if lesson else ""
     return sentence(f.get("title", "") or ("" if lesson else _("Learning objectives")), intro, *f["objectives"])
@@ -86,10 +100,11 @@ def _objectives_text(f: Fields) -> str:
 def _draw_objectives(c: Canvas, f: Fields, state: dict[str, Any]) -> None:
     """The lesson's name as the heading under a "Learning objectives" label (or the author's `title`);
     with no lesson name, the title (or the label) is the heading."""
-    label = f.get("title", "") or _("Learning objectives")
+    label = " · ".join(p for p in (f.get("title", "") or _("Learning objectives"), part_label(f)) if p)
     y = c.header(f["lesson_title"], label) if f.get("lesson_title") else c.header(label)
     bottom = 930 if f.get("lesson_info") else 1010
-    c.bullets(f["objectives"], y, state.get("reveal", len(f["objectives"])), marker=lambda i: f"{i + 1}.",
+    first = f.get("start", 1)
+    c.bullets(f["objectives"], y, state.get("reveal", len(f["objectives"])), marker=lambda i: f"{first + i}.",
               bottom=bottom)
     c.text(f.get("lesson_info", ""), c.m, 950, W - 2 * c.m, 60, size=36, fill=c.theme.muted, max_lines=1)
 
@@ -135,6 +150,8 @@ def _checkpoint_title(f: Fields) -> str:
 
 
 def _exercise_text(f: Fields) -> str:
+    if continued(f):
+        return sentence(*f["instructions"])
     time = f.get("estimated_time", "")
     return sentence(_("Exercise: {title}", title=f["title"]), *f["instructions"],
                     _("This should take about {time}", time=time) if time else "")
@@ -145,16 +162,19 @@ def _draw_exercise(c: Canvas, f: Fields, state: dict[str, Any]) -> None:
     x = c.pill(_("Exercise"), c.m, 90, c.accent)
     x = c.pill(difficulty(f.get("difficulty", "")) or _("Practice"), x, 90, c.theme.muted)
     if f.get("estimated_time"):
-        c.pill(str(f["estimated_time"]), x, 90, c.theme.muted)
+        x = c.pill(str(f["estimated_time"]), x, 90, c.theme.muted)
+    c.pill(part_label(f), x, 90, c.theme.surface)
     y = c.text(f["title"], c.m, 200, W - 2 * c.m, 170, size=c.theme.header_size, font="font_bold", max_lines=2)
-    c.bullets(f["instructions"], y + 40, state.get("reveal", len(f["instructions"])), marker=lambda i: f"{i + 1}.")
+    first = f.get("start", 1)
+    c.bullets(f["instructions"], y + 40, state.get("reveal", len(f["instructions"])), marker=lambda i: f"{first + i}.")
 
 
-LIST = SceneType("list", ListScene, _list_text, _draw_list, first_of("header"), reveal=("items",),
+LIST = SceneType("list", ListScene, _list_text, _draw_list, paged_title("header"), reveal=("items",),
+                 kept_fields=frozenset({"part", "parts"}),
                  example={"header": "Key points", "items": ["First point", "Second point", "Third point"]})
 OBJECTIVES = SceneType(
-    "learning_objectives", LearningObjectives, _objectives_text, _draw_objectives, first_of("lesson_title", "title"),
-    reveal=("objectives",), example={"lesson_title": "{title}", "objectives": ["Understand the idea", "Try it yourself"]},
+    "learning_objectives", LearningObjectives, _objectives_text, _draw_objectives,
+    paged_title("lesson_title", "title"), reveal=("objectives",), kept_fields=frozenset({"part", "parts", "start"}), example={"lesson_title": "{title}", "objectives": ["Understand the idea", "Try it yourself"]},
 )
 CHECKPOINT = SceneType(
     "checkpoint", Checkpoint, _checkpoint_text, _draw_checkpoint, _checkpoint_title,
@@ -162,6 +182,7 @@ CHECKPOINT = SceneType(
     example={"checkpoint_number": 1, "completed_topics": ["The basics"], "next_topics": ["More"]},
 )
 EXERCISE = SceneType(
-    "exercise", Exercise, _exercise_text, _draw_exercise, first_of("title"), reveal=("instructions",),
+    "exercise", Exercise, _exercise_text, _draw_exercise, paged_title("title"), reveal=("instructions",),
+    kept_fields=frozenset({"part", "parts", "start"}),
     example={"title": "Practice", "instructions": ["Do this", "Then that"], "estimated_time": "5 minutes"},
 )

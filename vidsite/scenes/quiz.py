@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import Field, field_validator
 
 from vidsite.messages import _
+from vidsite.scenes.paging import continued, part_label
 from vidsite.scenes.base import (W, AnswerHold, Fields, SceneFields, SceneType, difficulty, first_of, sentence,
                                  to_items)
 
@@ -31,6 +32,8 @@ class Problem(SceneFields):
     title: str
     problem_text: str
     difficulty: Literal["easy", "medium", "hard"] | str = "medium"
+    part: int = Field(0, ge=0, description="This slide's place among the slides a long scene continues on.")
+    parts: int = Field(0, ge=0, description="How many slides the scene continues on (0: one).")
 
 
 def _quiz_text(f: Fields) -> str:
@@ -67,15 +70,18 @@ def _draw_quiz(c: Canvas, f: Fields, state: dict[str, Any]) -> None:
 
 
 def _problem_text(f: Fields) -> str:
+    if continued(f):
+        return sentence(f["problem_text"])
     return sentence(_("Problem {number}: {title}", number=f["problem_number"], title=f["title"]), f["problem_text"])
 
 
 def _draw_problem(c: Canvas, f: Fields, state: dict[str, Any]) -> None:
     c.frame()
     x = c.pill(_("Problem {number}", number=f["problem_number"]), c.m, 90, c.accent)
-    c.pill(difficulty(f["difficulty"]), x, 90, c.theme.muted)
+    x = c.pill(difficulty(f["difficulty"]), x, 90, c.theme.muted)
+    c.pill(part_label(f), x, 90, c.theme.surface)
     y = c.text(f["title"], c.m, 200, W - 2 * c.m, 170, size=c.theme.header_size, font="font_bold", max_lines=2)
-    c.text(f["problem_text"], c.m, y + 40, W - 2 * c.m, 1000 - y - 40, size=c.theme.body_size)
+    c.text(f["problem_text"], c.m, y + 40, W - 2 * c.m, 1000 - y - 40, size=c.theme.body_size, body=True)
 
 
 QUIZ = SceneType(
@@ -85,6 +91,6 @@ QUIZ = SceneType(
     example={"question": "Which is right?", "options": ["This one", "That one"], "correct_answer": "This one"},
 )
 PROBLEM = SceneType(
-    "problem", Problem, _problem_text, _draw_problem, first_of("title"), kept_fields=frozenset({"problem_number"}),
+    "problem", Problem, _problem_text, _draw_problem, first_of("title"), kept_fields=frozenset({"problem_number", "part", "parts"}),
     example={"problem_number": 1, "title": "A small problem", "problem_text": "Describe the task here."},
 )

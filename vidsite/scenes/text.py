@@ -11,11 +11,13 @@ from pydantic import Field
 
 from vidsite.messages import _
 from vidsite.scenes.base import Fields, SceneFields, SceneType, W, first_of, sentence
+from vidsite.scenes.paging import continued, paged_title, part_label
 
 if TYPE_CHECKING:
     from vidsite.scenes.canvas import Canvas
 
 LEGIBLE = 28  # the smallest text, in design units (vidsite.scenes.canvas.LEGIBLE: not imported, it loads Pillow)
+BODY_MIN = 40  # the smallest body text (vidsite.scenes.canvas.BODY_MIN)
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +32,8 @@ class Quote(SceneFields):
     quote_text: str
     attribution: str = ""
     context: str = Field("", description="What the quote is about, drawn above it and said first.")
+    part: int = Field(0, ge=0, description="This slide's place among the slides a long scene continues on.")
+    parts: int = Field(0, ge=0, description="How many slides the scene continues on (0: one).")
 
 
 class Outro(SceneFields):
@@ -41,6 +45,8 @@ class Outro(SceneFields):
 class Markdown(SceneFields):
     header: str = ""
     text: str
+    part: int = Field(0, ge=0, description="This slide's place among the slides a long scene continues on.")
+    parts: int = Field(0, ge=0, description="How many slides the scene continues on (0: one).")
 
 
 def _title_text(f: Fields) -> str:
@@ -66,18 +72,21 @@ def _key_message(c: Canvas, f: Fields, y: float) -> None:
 def _quote_text(f: Fields) -> str:
     by = f.get("attribution", "")
     quote = f["quote_text"]
+    if continued(f):
+        return sentence(quote)
     said = _("As {name} said: {quote}", name=by, quote=quote) if by else _("Remember: {quote}", quote=quote)
     return sentence(f.get("context", ""), said)
 
 
 def _draw_quote(c: Canvas, f: Fields, state: dict[str, Any]) -> None:
     c.frame()
+    c.corner(part_label(f))
     c.text("“", c.m, 90, 300, 300, size=260, font="font_bold", fill=c.accent, max_lines=1)
     c.text(f.get("context", ""), c.m + 220, 170, W - 2 * c.m - 220, 120, size=44, fill=c.theme.muted, max_lines=2)
-    y = c.text(f["quote_text"], c.m + 80, 330, W - 2 * c.m - 160, 460, size=76, font="font_italic", align="center",
-               max_lines=5)
+    y = c.text(f["quote_text"], c.m + 80, 330, W - 2 * c.m - 160, 560, size=76, font="font_italic", align="center",
+               body=True)
     if f.get("attribution"):
-        c.text(f"— {f['attribution']}", c.m, y + 40, W - 2 * c.m, 80, size=44, fill=c.theme.muted, align="center",
+        c.text(f"— {f['attribution']}", c.m, y + 30, W - 2 * c.m, 80, size=44, fill=c.theme.muted, align="center",
                max_lines=1)
 
 
@@ -99,7 +108,7 @@ def _draw_outro(c: Canvas, f: Fields, state: dict[str, Any]) -> None:
 
 
 def _markdown_text(f: Fields) -> str:
-    return sentence(f.get("header", ""), *(t for _, t in blocks(f["text"])))
+    return sentence("" if continued(f) else f.get("header", ""), *(t for _, t in blocks(f["text"])))
 
 
 _ITEM = re.compile(r"^\s{0,3}([-*+]|\d{1,3}[.)])\s+(.*)$")
@@ -129,34 +138,44 @@ def blocks(text: str) -> list[tuple[str, str]]:
 
 
 def _draw_markdown(c: Canvas, f: Fields, state: dict[str, Any]) -> None:
-    y = c.header(f["header"]) if f.get("header") else (c.frame() or 110)
+    if f.get("header"):
+        y = c.header(f["header"], part_label(f))
+    else:
+        c.frame()
+        c.corner(part_label(f))
+        y = 110
     parts = blocks(f["text"])
     w, size = W - 2 * c.m, round(c.theme.body_size * 1.3)
     if len(parts) <= 1 and not (parts and parts[0][0]):  # one paragraph: sized to fill the box
-        c.text(f["text"], c.m, y, w, 1010 - y, size=size, min_size=LEGIBLE)
+        c.text(f["text"], c.m, y, w, 1010 - y, size=size, body=True)
         return
-    s = size  # one size for every paragraph and item, the largest at which all fit
+    s = size  # one size for every paragraph and item, the largest (down to BODY_MIN) at which all fit
+    floor = min(size, BODY_MIN)
     while True:
         indent = 1.7 * s
         heights = [c.lines(t, w - (indent if mark else 0), s) * 1.25 * s for mark, t in parts]
         gaps = [0.0] + [(0.35 if a[0] and b[0] else 0.6) * s for a, b in pairwise(parts)]
-        if sum(heights) + sum(gaps) <= 1010 - y or s <= LEGIBLE:
+        if sum(heights) + sum(gaps) <= 1010 - y or s <= floor:
             break
-        s = max(LEGIBLE, round(s * 0.92))
+        s = max(floor, round(s * 0.92))
     for (mark, t), h, gap in zip(parts, heights, gaps):
         y += gap
+        if y + 1.25 * s > 1012:  # not even a line of it fits: the rest continues on the next slide
+            c.overflow = True
+            break
         x = c.m + (indent if mark else 0)
         if mark:
             c.marker("" if mark == "-" else mark, c.m, y, indent, s)
-        c.text(t, x, y, W - c.m - x, min(h + 2, 1010 - y), size=s, min_size=s)
+        c.text(t, x, y, W - c.m - x, min(h + 2, 1012 - y), size=s, min_size=s, body=True)
         y += h
 
 
 TITLE = SceneType("title", Title, _title_text, _draw_title, first_of("title"),
                   example={"title": "{title}", "subtitle": "What this video covers"})
-QUOTE = SceneType("quote", Quote, _quote_text, _draw_quote, first_of("quote_text"),
+QUOTE = SceneType("quote", Quote, _quote_text, _draw_quote, first_of("quote_text"), kept_fields=frozenset({"part", "parts"}),
                   example={"quote_text": "Simple things should be simple.", "attribution": "Alan Kay"})
 OUTRO = SceneType("outro", Outro, _outro_text, _draw_outro, first_of("main_text"),
                   example={"main_text": "Thanks for watching", "sub_text": "{title}"})
-MARKDOWN = SceneType("markdown", Markdown, _markdown_text, _draw_markdown, first_of("header"),
+MARKDOWN = SceneType("markdown", Markdown, _markdown_text, _draw_markdown, paged_title("header"),
+                     kept_fields=frozenset({"part", "parts"}),
                      example={"header": "Notes", "text": "A short paragraph shown on the slide."})
