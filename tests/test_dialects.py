@@ -25,7 +25,7 @@ def _pages(site: Path, notes: list[Note] | None = None) -> list[Page]:
 def _one(tmp_path: Path, body: str, files: dict[str, str] | None = None) -> tuple[Page, list[Note]]:
     site = make_site(tmp_path / "site", {"docs/page.md": body, **(files or {})}, DOCS)
     notes: list[Note] = []
-    return _pages(site, notes)[0], notes
+    return next(p for p in _pages(site, notes) if p.rel == "page.md"), notes
 
 
 def _said_and_shown(page: Page) -> str:
@@ -58,7 +58,7 @@ def test_pymdownx_blocks_tabs_containers_and_github_alerts(tmp_path: Path) -> No
     page, _ = _one(tmp_path, body)
     callouts = [(s.fields["kind"], s.fields["title"], s.fields["text"]) for s in page.scenes if s.type == "callout"]
     assert callouts == [("note", "Technical Details", "Inside the block."), ("danger", "Careful", "Do not."),
-                        ("tip", "Docusaurus", "A tip."), ("important", "Important", "Read this.")]
+                        ("tip", "Docusaurus", "A tip."), ("important", "", "Read this.")]
     code = next(s for s in page.scenes if s.type == "code")
     assert code.fields["tab"] == "Python 3.10+" and code.fields["code"] == "x: int | None"
     said = _said_and_shown(page)
@@ -236,3 +236,98 @@ def test_an_untrusted_config_cannot_widen_what_includes_read(tmp_path: Path, cap
     for secret in ("OUTSIDE_SECRET", "secret-remote", "hunter2", "SECRET_TOKEN"):
         assert secret not in shown
     assert any(s.type == "code" and s.fields["code"] == "SHARED_OK = 1" for s in page.scenes)
+
+
+MARKUP = ("import ", "<Tab", "===", "<<<", "@include", "{{", "notice", "[npm]", "title=")
+
+
+def test_docusaurus_mdx_imports_tabs_and_code_titles(tmp_path: Path) -> None:
+    """MDX `import` lines are plumbing (never shown or said); `<TabItem label=…>` bodies keep their words,
+    led by the tab's name, and are not read as indented code; a fence's `title="…"` names its code."""
+    body = ("# Intro\n\nimport Tabs from '@theme/Tabs';\nimport TabItem from '@theme/TabItem';\n\n"
+            "Pick your fruit.\n\n<Tabs>\n  <TabItem value=\"apple\" label=\"Apple\" default>\n\n"
+            "    This is an apple.\n\n  </TabItem>\n  <TabItem value=\"orange\" label=\"Orange\">\n\n"
+            "    This is an orange.\n\n  </TabItem>\n</Tabs>\n\n"
+            "```jsx title=\"src/pages/page.js\"\nexport default function Page() {\n  return <h1>Hi</h1>;\n}\n```\n")
+    page, notes = _one(tmp_path, body)
+    said = _said_and_shown(page)
+    for mark in MARKUP:
+        assert mark not in said.replace("export default", ""), mark
+    assert "Apple: This is an apple." in said and "Orange: This is an orange." in said
+    assert not any(s.type == "code" and "apple" in s.fields["code"] for s in page.scenes)  # not indented code
+    code = next(s for s in page.scenes if s.type == "code")
+    assert code.fields["tab"] == "src/pages/page.js" and code.fields["code"].startswith("export default")
+    assert "orange" not in (code.narration or "").lower()  # the last tab's words do not introduce the code after
+    assert notes == []
+
+
+def test_material_content_tabs_are_tabs_not_indented_code(tmp_path: Path) -> None:
+    body = ('# Install\n\n=== "Windows"\n\n    Run the installer.\n\n    ```python\n    import thing\n    ```\n\n'
+            '=== "macOS"\n\n    ```python\n    import other\n    ```\n\nAfter the tabs.\n')
+    page, _ = _one(tmp_path, body)
+    codes = [s for s in page.scenes if s.type == "code"]
+    assert [c.fields["code"] for c in codes] == ["import thing", "import other"]
+    assert codes[1].fields["tab"] == "macOS"
+    assert "Windows: Run the installer." in _said_and_shown(page) and "===" not in _said_and_shown(page)
+    assert page.scenes[-2].type == "markdown" and page.scenes[-2].narration == "After the tabs."
+
+
+def test_vitepress_snippets_and_includes(tmp_path: Path) -> None:
+    """`<<< @/snippets/x.js#region{2}` is a code block of the region with its line highlighted;
+    `<!--@include: ./parts/p.md{2,3}-->` its lines; both left alone inside a code block (docs about them)."""
+    files = {"docs/snippets/conf.js": "// #region cfg\nexport default {\n  base: '/app/'\n}\n// #endregion cfg\nx()\n",
+             "docs/parts/p.md": "Line one.\n\nLine three from the part.\n"}
+    body = ("# VP\n\nThe config:\n\n<<< @/snippets/conf.js#cfg{2}\n\n<!--@include: ./parts/p.md{2,3}-->\n\n"
+            "```md\n<<< @/snippets/conf.js\n```\n")
+    page, notes = _one(tmp_path, body, files)
+    codes = [s for s in page.scenes if s.type == "code"]
+    assert codes[0].fields["code"] == "export default {\n  base: '/app/'\n}" and codes[0].fields["highlight"] == [2]
+    assert codes[0].fields["language"] == "javascript" and codes[0].narration == "The config:"
+    assert codes[1].fields["code"] == "<<< @/snippets/conf.js"  # shown as written: the page documents it
+    said = _said_and_shown(page)
+    assert "Line three from the part." in said and "Line one." not in said and notes == []
+
+
+def test_hugo_callout_forms_and_root_relative_readfile(tmp_path: Path) -> None:
+    files = {"static/code/hello.py": "print('hello from readfile')\n"}
+    body = ('---\ntitle: Hugo\n---\n\n{{% notice info %}}\nA notice.\n{{% /notice %}}\n\n'
+            '{{< alert color="warning" title="Heads up" >}}\nAn alert.\n{{< /alert >}}\n\n'
+            '{{% notice tip "Pro tip" %}}\nA tip.\n{{% /notice %}}\n\n'
+            '{{< readfile file="/static/code/hello.py" code="true" lang="python" >}}\n')
+    page, notes = _one(tmp_path, body, files)
+    callouts = [(s.fields["kind"], s.fields["title"], s.fields["text"]) for s in page.scenes if s.type == "callout"]
+    assert callouts == [("info", "", "A notice."), ("warning", "Heads up", "An alert."), ("tip", "Pro tip", "A tip.")]
+    code = next(s for s in page.scenes if s.type == "code")
+    assert code.fields["code"] == "print('hello from readfile')" and code.fields["language"] == "python"
+    assert notes == [] and "Info: info" not in _said_and_shown(page)
+
+
+def test_a_wrapper_tag_between_a_paragraph_and_its_code_keeps_the_introduction(tmp_path: Path) -> None:
+    """FastAPI wraps terminal sessions in `<div class="termy">`: the paragraph before still introduces them
+    (no "Here is the code"); a heading said with a sub-heading keeps its full stop."""
+    body = ('# T\n\n## Recap\n\n### Step 1\n\n```python\nx = 1\n```\n\nRun the live server:\n\n'
+            '<div class="termy">\n\n```console\n$ fastapi dev main.py\n```\n\n</div>\n')
+    page, _ = _one(tmp_path, body)
+    code, command = page.scenes[1], page.scenes[2]
+    assert code.narration == "Recap. Step 1."
+    assert command.type == "command" and command.narration == "Run the live server:"
+
+
+def test_a_page_without_title_or_heading_is_named_after_its_file(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site", {"docs/getting_started.md": "Just some words.\n"}, DOCS)
+    page = _pages(site)[0]
+    assert page.title == "Getting Started" and page.scenes[0].fields["title"] == "Getting Started"
+    assert "Untitled" not in _said_and_shown(page)
+
+
+def test_untitled_callouts_speak_the_pages_language(tmp_path: Path) -> None:
+    """`!!! note`, `::: tip` and `> [!IMPORTANT]` without a title on a Spanish page: the slide and the voice
+    say the kind in Spanish, never an English "Note" taken from the markup."""
+    body = ("---\nlanguage: es\n---\n# Inicio\n\n!!! note\n    Una nota.\n\n::: tip\nUn consejo.\n:::\n\n"
+            "> [!IMPORTANT]\n> De verdad.\n\n!!! warning \"Cuidado\"\n    Peligro.\n")
+    page, _ = _one(tmp_path, body)
+    from vidsite.narrate.templates import narrate
+
+    said = [narrate(s, "es") for s in page.scenes if s.type == "callout"]
+    assert said == ["Nota: Una nota.", "Consejo: Un consejo.", "Importante: De verdad.", "Advertencia: Cuidado. Peligro."]
+    assert [s.fields["title"] for s in page.scenes if s.type == "callout"] == ["", "", "", "Cuidado"]

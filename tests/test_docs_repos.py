@@ -131,3 +131,19 @@ def test_page_titles_are_the_navigations(name: str, content: str, titles: dict[s
 
     pages, _ = discover(site, load_config(site))
     assert {p.url: p.title for p in pages} == titles
+
+
+@pytest.mark.parametrize("name,content,order", CASES, ids=[c[0] for c in CASES])
+def test_new_site_here_points_at_each_repositorys_docs(name: str, content: str, order: list[str],
+                                                       tmp_path: Path) -> None:
+    """As a user starts: `vidsite new site --here` in the repository as it is (FastAPI's mkdocs.yml is in
+    docs/en/, the Rust book's copy has SUMMARY.md but no book.toml) finds the pages, in the tool's order."""
+    site = _repo(name, tmp_path)
+    result = run("new", "site", "--here", str(site))
+    assert result.exit_code == 0, result.output
+    from vidsite.config import load_config
+    from vidsite.content.discover import discover
+
+    config = load_config(site)
+    assert config.content_dir == content
+    assert [p.url for p in discover(site, config)[0]] == order

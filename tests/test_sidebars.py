@@ -218,3 +218,24 @@ def test_new_site_here_says_what_it_needs(tmp_path: Path) -> None:
     result = run("new", "site", "--here", str(tmp_path / "plain"))
     assert result.exit_code == 1 and "no docs tool's config" in result.output and not (tmp_path / "plain/config.toml").exists()
     assert "NAME" in run("new", "site").output
+
+
+@pytest.mark.parametrize("files,content_dir,title", [
+    ({"docs/en/mkdocs.yml": "site_name: Per Language\n", "docs/en/docs/index.md": "# Home\n\nH.\n",
+      "docs/de/mkdocs.yml": "site_name: Pro Sprache\n", "docs/de/docs/index.md": "# Start\n\nS.\n"},
+     "docs/en/docs", "Per Language"),
+    ({"src/SUMMARY.md": "- [One](one.md)\n", "src/one.md": "# One\n\nO.\n"}, "src", None),
+], ids=["mkdocs.yml per language (FastAPI)", "mdBook without book.toml"])
+def test_new_site_here_finds_a_docs_tool_set_up_below_or_by_default(files: dict[str, str], content_dir: str,
+                                                                    title: str | None, tmp_path: Path) -> None:
+    """FastAPI keeps `docs/en/mkdocs.yml` (one per language, none at the top); mdBook builds `src/SUMMARY.md`
+    with its defaults when there is no book.toml."""
+    repo = make_site(tmp_path / "repo", files)
+    (repo / "config.toml").unlink()
+    (repo / "content").rmdir()
+    result = run("new", "site", "--here", str(repo))
+    assert result.exit_code == 0, result.output
+    config = load_config(repo)
+    assert config.content_dir == content_dir and config.title == (title or "Repo")
+    pages, _ = discover(repo, config)
+    assert [p.source.parent for p in pages] == [repo / content_dir]

@@ -230,12 +230,18 @@ class _Builder:
         """A scene; `words`: its own narration (None: the type's template, in the page's language),
         after any heading not yet spoken."""
         lead = self.lead()
+        if words is None and not lead and self.heading and kind in ("code", "command"):
+            from vidsite.scenes import get
+
+            # the section's heading was said with an earlier scene: not again (a tab's name says which)
+            tab = str(fields.get("tab") or "")
+            words = _as_sentence(clean(tab)) if tab else get(kind).narrate({**fields, "header": ""}, self.language)
         if lead and words is None:
             from vidsite.scenes import get
 
             words = get(kind).narrate(fields, self.language)
             if words.startswith(lead.rsplit(". ", 1)[-1].rstrip(".")):  # the template says the heading itself
-                lead = lead.rsplit(". ", 1)[0] if ". " in lead else ""
+                lead = lead.rsplit(". ", 1)[0] + "." if ". " in lead else ""
         narration = f"{lead} {words or ''}".strip()
         self.scenes.append(Scene(kind, fields, line, narration or None))
 
@@ -270,6 +276,8 @@ class _Builder:
         raw = tok.content.strip()
         if raw.startswith(TAB):
             self.tab = clean(raw)
+            if not self.tab:  # the tabs are over: their last paragraph introduces nothing after them
+                self.last_was_paragraph = False
             return
         if _ADMONITION.match(raw) or _DIRECTIVE.fullmatch(raw):
             return
@@ -286,6 +294,8 @@ class _Builder:
                 if alt and not clean(text):
                     self.prose.append((alt, line))
         if clean(text):
+            if self.tab:  # prose in a tab: the tab's name leads it ("Windows: run the installer.")
+                text, self.tab = f"**{escape(self.tab)}:** {text}", ""
             self.prose.append((text, line))
             self.last_was_paragraph = True
             return
@@ -301,7 +311,7 @@ class _Builder:
         if lang in SHELL_LANGS:  # terminal recordings colour their output with tags (FastAPI's termy)
             body = html.unescape(_STYLE_TAG.sub("", body))
         body = body.rstrip()
-        tab, self.tab = self.tab, ""
+        tab, self.tab = self.tab or _block_title(info), ""
         if not body.strip():
             return
         intro = self.intro()
@@ -311,7 +321,8 @@ class _Builder:
         lines = body.split("\n")
         if lang in SHELL_LANGS and len(lines) <= 40 and all(len(ln) <= 200 for ln in lines):
             commands = [ln for ln in lines if ln.strip()]
-            self.add("command", {"header": self.heading, "description": shown, "commands": commands}, line, said)
+            self.add("command", {"header": self.heading, "description": shown or escape(tab), "commands": commands}, line,
+                     said)
             return
         lang, highlight = fence_info(info)
         fields: dict[str, Any] = {"header": self.heading, "code": body, "language": lang, "caption": shown}
@@ -353,9 +364,16 @@ class _Builder:
                 else:  # a later paragraph of the same item
                     found[-1] = f"{found[-1]} {text}"
             elif t.type in ("fence", "code_block"):
+                # the item's paragraph right before its code introduces it, as a paragraph on the page does
+                lead_in = found.pop() if found and tokens[j - 1].type == "paragraph_close" and \
+                    tokens[j - 1].level == t.level else None
                 self._list(found, intro, tokens[i])
                 found, intro = [], None
-                self.fence(t, t.map[0] + 1 if t.map else 1)
+                at = t.map[0] + 1 if t.map else 1
+                if lead_in:
+                    self.prose.append((lead_in.removeprefix("– "), at))
+                    self.last_was_paragraph = True
+                self.fence(t, at)
             elif t.type == "table_open":
                 self._list(found, intro, tokens[i])
                 found, intro = [], None
@@ -483,16 +501,25 @@ class _Builder:
         return j + 1
 
 
+def _block_title(info: str) -> str:
+    """The name a fence gives its block: `title="app.py"` (Docusaurus, Material), `[npm]` (VitePress
+    code groups); drawn as the block's tab."""
+    m = re.search(r"""\btitle=(?:"([^"]*)"|'([^']*)'|(\S+))""", info) or re.search(r"\[([^\]]+)\]", info)
+    return next((g.strip() for g in m.groups() if g), "") if m else ""
+
+
 def _as_sentence(text: str) -> str:
     text = text.strip()
-    return text if not text or text[-1] in ".!?:;。！？…" else text + "."
+    if not text or text[-1] in ".!?:;。！？…：；":
+        return text
+    return text + ("。" if cells(text[-1]) == 2 else ".")  # a CJK item ends as its language ends sentences
 
 
 def auto_scenes(tokens: list[Any], title: str | None, image_exists: Callable[[str], bool] | None = None,
-                note: Note | None = None, language: str | None = None) -> list[Scene]:
+                note: Note | None = None, language: str | None = None, name: str | None = None) -> list[Scene]:
     """Scenes for a page that has no scene blocks. `image_exists(src)` tells images that can be shown
     from missing ones (their alt text is spoken, with a note); `note(line, message)` hears of what could
-    not be carried."""
+    not be carried. `name`: the title of a page with neither a title nor a heading (from its file name)."""
     b = _Builder(note or (lambda line, message: None), image_exists, language)
     page_title = title
     subtitle = ""
@@ -532,6 +559,9 @@ def auto_scenes(tokens: list[Any], title: str | None, image_exists: Callable[[st
             text = _html_text(tok.content)
             if text:
                 b.prose.append((html.escape(text, quote=False), line))
+            elif text == "":  # a wrapper's tag (`<div class="termy">`): what it wraps is still introduced
+                i += 1
+                continue
             elif text is None and (clean(_TAG.sub(" ", tok.content)) or _DROPPED_HTML.match(tok.content)
                                    or tok.content.strip().endswith("/>")):
                 tag = re.match(r"\s*<\s*([\w.-]+)", tok.content)
@@ -546,6 +576,8 @@ def auto_scenes(tokens: list[Any], title: str | None, image_exists: Callable[[st
         b.last_was_paragraph = False  # a block came between: the paragraph before no longer introduces
     b.flush()
 
+    if page_title is None and name:
+        page_title = name
     if page_title is None:
         from vidsite.messages import _, speaking
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import re
+import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
@@ -50,6 +51,10 @@ _HUGO = re.compile(r"\{\{(?P<o>[<%])\s*(?P<close>/)?\s*(?P<name>[\w./-]+)(?P<arg
 _HUGO_CALLOUTS = {"note", "notice", "hint", "alert", "callout", "warning", "tip", "info", "caution", "danger",
                   "admonition", "important", "details", "expand"}
 _HUGO_INLINE_DROP = {"ref", "relref", "param", "absurl", "relurl", "lang", "site", "anchor", "version"}
+_ESM = re.compile(r"""^(?:import\s+(?:[\w*{}\s,]+\s+from\s+)?["'][^"']+["'];?"""
+                  r"""|export\s+(?:(?:default|const|let|var|function|class)\b|\{).*)\s*$""")
+_CONTENT_TAB = re.compile(r"""^(?P<indent>\s*)===[+!]?\s+(?P<q>["'])(?P<title>.*)(?P=q)\s*$""")
+_TABS = re.compile(r"^\s*</?(?:Tabs|(?P<item>TabItem))(?P<attrs>\s[^>]*)?>\s*$")
 _QUOTED = re.compile(r"""["']([^"']*)["']""")
 
 
@@ -81,9 +86,30 @@ def rewrite(src: Source, page: Path) -> Source:
             emit(line, at)
             i += 1
             continue
+        if m := _CONTENT_TAB.match(line):  # Material's `=== "Tab"` with its indented body
+            indent = m["indent"]
+            j = i + 1
+            while j < len(lines) and (not lines[j].strip() or _indent(lines[j]) > len(indent.expandtabs(4)) + 3):
+                j += 1
+            while j > i + 1 and not lines[j - 1].strip():
+                j -= 1
+            emit("", at)
+            emit(f"{indent}{TAB}{_inline(m['title'])}", at)
+            emit("", at)
+            body = rewrite(_dedent(Source([ln[len(indent):] for ln in lines[i + 1:j]], src.origin[i + 1:j], src.notes)),
+                           page)
+            for bl, bat in zip(body.lines, body.origin):
+                emit(f"{indent}{bl}".rstrip(), bat)
+            k = j
+            while k < len(lines) and not lines[k].strip():
+                k += 1
+            if not (k < len(lines) and _CONTENT_TAB.match(lines[k]) and _CONTENT_TAB.match(lines[k])["indent"] == indent):
+                _end_tabs(emit, at)
+            i = j
+            continue
         if m := _ADMONITION.match(line):
             kind = (m["kind"] or "note").lower()
-            title = m["title"] if m["title"] is not None else kind.replace("-", " ").title()
+            title = m["title"] if m["title"] is not None else _default_title(kind)
             indent = m["indent"]
             body_start = i + 1
             j = body_start
@@ -104,6 +130,8 @@ def rewrite(src: Source, page: Path) -> Source:
             if stack and stack[-1][0] == m["slashes"] and not m["kind"]:
                 stack.pop()
                 emit("", at)
+                if not re.match(r"^/{3,}\s*tab\b", _next_text(lines, i + 1) or ""):
+                    _end_tabs(emit, at)
                 i += 1
                 continue
             kind = (m["kind"] or "").lower()
@@ -117,7 +145,7 @@ def rewrite(src: Source, page: Path) -> Source:
                 stack.append((m["slashes"], ""))
             elif kind in KINDS:
                 emit("", at)
-                emit(f"> [!{kind}] {_inline(m['title'] or kind.title())}".rstrip(), at)
+                emit(f"> [!{kind}] {_inline(m['title'] or _default_title(kind))}".rstrip(), at)
                 emit(">", at)
                 stack.append((m["slashes"], "> "))
             else:  # html, caption, define, … : keep the body's text
@@ -134,7 +162,7 @@ def rewrite(src: Source, page: Path) -> Source:
                 title = m["bt"] or m["title"]
                 if kind in KINDS:
                     emit("", at)
-                    emit(f"> [!{kind}] {_inline(title or kind.title())}".rstrip(), at)
+                    emit(f"> [!{kind}] {_inline(title or _default_title(kind))}".rstrip(), at)
                     emit(">", at)
                     stack.append((m["colons"], "> "))
                 else:  # code-group, v-pre, raw, tabs: the contents stand alone
@@ -142,9 +170,23 @@ def rewrite(src: Source, page: Path) -> Source:
                 i += 1
                 continue
         if m := _ALERT.match(line):
-            emit(f"{m['pre']}[!{m['kind'].lower()}] {_inline(m['title'] or m['kind'].title())}".rstrip(), at)
+            emit(f"{m['pre']}[!{m['kind'].lower()}] {_inline(m['title'] or _default_title(m['kind'].lower()))}".rstrip(), at)
             emit(m["pre"].rstrip(), at)
             i += 1
+            continue
+        if _ESM.match(line):  # MDX `import Tabs from '@theme/Tabs';`: plumbing, no words (to the blank line)
+            while i < len(lines) and lines[i].strip():
+                emit("", src.origin[i])
+                i += 1
+            continue
+        if m := _TABS.match(line):
+            if m["item"] and not line.lstrip().startswith("</"):
+                i = _tab_item(lines, src, i, m, emit, page)
+            else:  # `<Tabs>` / `</Tabs>`: the tabs' own wrapper
+                emit("", at)
+                if line.lstrip().startswith("</"):
+                    _end_tabs(emit, at)
+                i += 1
             continue
         if re.match(r"^\s*<details\b", line, re.IGNORECASE):
             i = _details(lines, src.origin, i, emit, page, src)
@@ -158,6 +200,42 @@ def rewrite(src: Source, page: Path) -> Source:
         emit(_strip_attrs(line), at)
         i += 1
     return Source(out, origin, src.notes)
+
+
+def _end_tabs(emit: Emit, at: int) -> None:
+    """An empty tab line: the tabs are over, so a paragraph inside the last one introduces nothing after."""
+    emit("", at)
+    emit(TAB, at)
+    emit("", at)
+
+
+def _next_text(lines: list[str], i: int) -> str | None:
+    return next((ln.strip() for ln in lines[i:] if ln.strip()), None)
+
+
+def _tab_item(lines: list[str], src: Source, i: int, m: re.Match[str], emit: Emit, page: Path) -> int:
+    """Docusaurus `<TabItem value="py" label="Python">` … `</TabItem>`: a tab line naming it (the caption
+    of the code in it), then its body moved left (indented 4, it would otherwise read as code)."""
+    attrs = {k.lower(): next((v for v in vals if v is not None), "") for k, *vals in _NAMED.findall(m["attrs"] or "")}
+    j = i + 1
+    while j < len(lines) and not re.match(r"^\s*</TabItem\s*>", lines[j]):
+        j += 1
+    body = textwrap.dedent("\n".join(lines[i + 1:j])).split("\n")
+    emit("", src.origin[i])
+    emit(f"{TAB}{_inline(attrs.get('label') or attrs.get('value') or '')}", src.origin[i])
+    emit("", src.origin[i])
+    inner = rewrite(Source(body, src.origin[i + 1:j], src.notes), page)
+    for bl, bat in zip(inner.lines, inner.origin):
+        emit(bl, bat)
+    emit("", src.origin[min(j, len(lines) - 1)])
+    return j + 1
+
+
+def _default_title(kind: str) -> str:
+    """The title of a callout its author gave none: none, so the slide draws and the voice says the kind's
+    own word in the page's language ("Nota", not an English "Note"); a kind vidsite does not know keeps
+    its name, which is the author's word."""
+    return "" if kind.lower() in KINDS else kind.replace("-", " ").replace("_", " ").title()
 
 
 def _indent(line: str) -> int:
@@ -226,7 +304,7 @@ def _details(lines: list[str], origin: list[int], i: int, emit: Emit, page: Path
         j += 1
     text = "\n".join(body)
     summary = re.search(r"<summary[^>]*>(.*?)</summary\s*>", text, re.IGNORECASE | re.DOTALL)
-    title = re.sub(r"<[^>]+>", "", summary.group(1)).strip() if summary else "Details"
+    title = re.sub(r"<[^>]+>", "", summary.group(1)).strip() if summary else ""
     if summary:
         text = text[: summary.start()] + text[summary.end():]
     text = re.sub(r"</?details[^>]*>", "", text, flags=re.IGNORECASE)
@@ -253,11 +331,7 @@ def _hugo(line: str, at: int, page: Path, src: Source, stack: list[tuple[str, st
             return True
         return name in _HUGO_CALLOUTS | {"tabs", "tab", "highlight", "expand"}
     if name in _HUGO_CALLOUTS:
-        kind = name if name in KINDS else (args[0].lower() if args and args[0].lower() in KINDS else "note")
-        title = next((a for a in args if a.lower() != kind), kind.title()) if name not in ("details", "expand") else (
-            args[0] if args else "Details")
-        if name in ("details", "expand"):
-            kind = "details"
+        kind, title = _hugo_callout(name, m["args"])
         emit("", at)
         emit(f"> [!{kind}] {_inline(title)}", at)
         emit(">", at)
@@ -283,6 +357,26 @@ def _hugo(line: str, at: int, page: Path, src: Source, stack: list[tuple[str, st
         return True
     _drop(name, at, page, src)
     return True
+
+
+_NAMED = re.compile(r"""([\w-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"']+))""")
+
+
+def _hugo_callout(name: str, raw: str) -> tuple[str, str]:
+    """Kind and title of a callout shortcode, in the forms themes use: `{{% notice info "Title" %}}`
+    (Learn/Relearn: the kind first), `{{< alert color="warning" title="Heads up" >}}` (Docsy),
+    `{{< hint danger >}}` (Book), `{{< details "Summary" >}}`."""
+    named = {k.lower(): next(v for v in vals if v is not None) for k, *vals in _NAMED.findall(raw)}
+    positional = [next((g for g in m if g), "") for m in re.findall(r""""([^"]*)"|'([^']*)'|(\S+)""", _NAMED.sub(" ", raw))]
+    if name in ("details", "expand"):
+        return "details", named.get("title") or named.get("summary") or (positional[0] if positional else "")
+    given = next((named[k].lower() for k in ("type", "kind", "color", "style", "icon") if named.get(k, "").lower()
+                  in KINDS), None)
+    if given is None and positional and positional[0].lower() in KINDS:
+        given, positional = positional[0].lower(), positional[1:]
+    kind = given or (name if name in KINDS else "note")
+    title = named.get("title") or (positional[0] if positional else "") or _default_title(kind)
+    return kind, title
 
 
 def _hugo_inline(line: str, at: int, page: Path, src: Source) -> str:

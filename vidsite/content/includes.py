@@ -38,6 +38,9 @@ _MDBOOK = re.compile(r"\{\{#(?P<kind>include|rustdoc_include)\s+(?P<spec>[^}\s]+
 _HUGO_FILE = re.compile(r"""\{\{(?P<o>[<%])\s*(?P<name>readfile|include|codenew|code)\s+(?P<args>.*?)\s*(?P=o)?[>%]\}\}""")
 _HUGO_FILE_ARG = re.compile(r"""(?:\b(?:file|path)\s*=\s*|(?<![=\w])\s*)["']([^"']+)["']""")  # named, or positional
 _HUGO_LANG_ARG = re.compile(r"""\blang(?:uage)?\s*=\s*["']([^"']+)["']""")
+_VP_SNIPPET = re.compile(r"^(?P<indent>\s*)<<<\s+(?P<path>[^\s{#\[]+)(?:#(?P<region>[\w-]+))?(?:\{(?P<opts>[^}]*)\})?"
+                         r"\s*(?:\[(?P<label>[^\]]*)\])?\s*$")
+_VP_INCLUDE = re.compile(r"<!--\s*@include:\s*(?P<path>[^\s{#]+?)(?:#(?P<region>[\w-]+))?(?:\{(?P<range>[\d,\s]*)\})?\s*-->")
 _ANCHOR = re.compile(r"ANCHOR(_END)?:\s*([\w-]+)")
 _RANGE = re.compile(r"^(\d*)(?::(\d*))?$")
 
@@ -167,7 +170,8 @@ class Includer:
                                      self._snippet(lines[k].strip(), page, src, src.origin[k], depth))
                 i = j + 1
                 continue
-            got = self._line(line, page, src, at, depth)
+            in_code = (_VP_SNIPPET.match(line) or _VP_INCLUDE.search(line)) and _in_fence(lines, i)
+            got = None if in_code else self._line(line, page, src, at, depth)  # VitePress expands outside code only
             if got is None:
                 out.append(line)
                 origin.append(at)
@@ -186,12 +190,15 @@ class Includer:
         """The lines that replace `line`, or None when it holds no directive."""
         if m := _STAR.match(line):
             return self._star(m, page, src, at)
+        if m := _VP_SNIPPET.match(line):
+            return self._vp_snippet(m, page, src, at)
         if m := _SNIPPET.match(line):
             got = self._snippet(m["spec"], page, src, at, depth)
             return [m["indent"] + ln if ln else ln for ln in got or []]
         if _SNIPPET_MARK.search(line):
             return []
-        for rx, fn in ((_MD_INCLUDE, self._md_include), (_MDBOOK, self._mdbook), (_HUGO_FILE, self._hugo)):
+        for rx, fn in ((_MD_INCLUDE, self._md_include), (_MDBOOK, self._mdbook), (_HUGO_FILE, self._hugo),
+                       (_VP_INCLUDE, self._vp_include)):
             if rx.search(line):
                 m = rx.search(line)
                 assert m is not None
@@ -286,6 +293,39 @@ class Includer:
             ))).split("\n")
         return [t for t in lines if not _ANCHOR.search(t)]
 
+    def _vp_bases(self, written: str, page: Path) -> tuple[str, list[Path]]:
+        """VitePress paths: `@/x` from the source folder, others from the page."""
+        return (written[2:], [self.content]) if written.startswith("@/") else (written, [page.parent])
+
+    def _vp_snippet(self, m: re.Match[str], page: Path, src: Source, at: int) -> list[str]:
+        """VitePress `<<< @/snippets/x.js#region{2,4-5 ts} [label]`: a fenced code block of the file (or of
+        its `#region` … `#endregion` lines), highlighted lines and language kept in its info."""
+        written, bases = self._vp_bases(m["path"], page)
+        lines = self._load(written, bases, page, src, at, 0)
+        if lines is None:
+            return []
+        if m["region"]:
+            lines = _region(lines, m["region"])
+        opts = (m["opts"] or "").strip()
+        lang = next((w for w in re.split(r"[\s:]+", opts) if w and not re.fullmatch(r"[\d,-]+", w)), "")
+        lang = lang or LANGS.get(Path(written).suffix, Path(written).suffix.lstrip(".") or "text")
+        marked = " ".join(str(n) for n in sorted(_numbers(",".join(re.findall(r"\d[\d,-]*", opts)))))
+        info = lang + (f' hl_lines="{marked}"' if marked else "") + (f' title="{m["label"]}"' if m["label"] else "")
+        fence = "`" * max(3, _longest_backticks(lines) + 1)
+        return [m["indent"] + t if t else t for t in [fence + info, *lines, fence]]
+
+    def _vp_include(self, m: re.Match[str], page: Path, src: Source, at: int, depth: int) -> list[str] | None:
+        """VitePress `<!--@include: ./parts/basics.md#region{3,10}-->`: the file's lines (a region, a range)."""
+        written, bases = self._vp_bases(m["path"], page)
+        lines = self._load(written, bases, page, src, at, depth)
+        if lines is None:
+            return None
+        if m["region"]:
+            lines = _region(lines, m["region"])
+        if m["range"] and (r := re.fullmatch(r"\s*(\d*)\s*,?\s*(\d*)\s*", m["range"])):
+            lines = lines[max(int(r.group(1) or 1), 1) - 1: int(r.group(2)) if r.group(2) else None]
+        return lines
+
     def _hugo(self, m: re.Match[str], page: Path, src: Source, at: int, depth: int) -> list[str] | None:
         """`{{% include "x.md" %}}`, `{{< readfile file="x" >}}`, `{{< code lang="go" file="x" >}}`: the
         file's lines, a code block for code/codenew (the language from `lang=`, else the file's suffix)."""
@@ -294,8 +334,10 @@ class Includer:
         if not arg:
             self._missing(src, page, at, m.group(0))
             return None
-        lines = self._load(arg.group(1), [self.root, self.content, page.parent], page, src, at, depth)
-        if lines is None or m["name"] not in ("codenew", "code"):
+        written = arg.group(1).lstrip("/")  # Hugo reads `/static/x.py` from the project folder
+        lines = self._load(written, [self.root, self.content, page.parent], page, src, at, depth)
+        as_code = m["name"] in ("codenew", "code") or re.search(r"""\bcode\s*=\s*["']?true""", args)
+        if lines is None or not as_code:  # `readfile` is the file's text, unless `code="true"` (Docsy)
             return lines
         lang = _HUGO_LANG_ARG.search(args)
         fence = "`" * max(3, _longest_backticks(lines) + 1)
@@ -311,6 +353,12 @@ def _numbers(spec: str) -> set[int]:
         elif part.isdigit():
             out.add(int(part))
     return out
+
+
+def _region(lines: list[str], name: str) -> list[str]:
+    """The lines between `#region name` and `#endregion` (any comment style), as VitePress takes them."""
+    return textwrap.dedent("\n".join(_section(lines, re.compile(rf"#region\s+{re.escape(name)}\b"),
+                                               re.compile(rf"#endregion\b(\s+{re.escape(name)}\b)?")))).split("\n")
 
 
 def _section(lines: list[str], start: re.Pattern[str], end: re.Pattern[str]) -> list[str]:

@@ -22,6 +22,7 @@ from typing import Any
 
 import yaml
 
+from vidsite.content.includes import hidden
 from vidsite.content.sidebars import (
     Entry,
     read_literal,
@@ -149,22 +150,33 @@ class DocsTool:
 def docs_tool(root: Path) -> DocsTool | None:
     """Which docs tool `root` is set up for, from its config file; None when none is recognised.
     Configs are read as data only (YAML safely, JavaScript by the literal reader)."""
-    return next((tool for find in (_mkdocs, _mdbook, _docusaurus, _vitepress, _hugo) if (tool := find(root))), None)
+    return next((tool for find in (_mkdocs, _mdbook, _docusaurus, _vitepress, _hugo, _mkdocs_below)
+                 if (tool := find(root))), None)
 
 
-def _mkdocs(root: Path) -> DocsTool | None:
-    for path in (root / "mkdocs.yml", root / "mkdocs.yaml"):
-        if path.is_file():
-            data = load_yaml(path)
-            data = data if isinstance(data, dict) else {}
-            return DocsTool("MkDocs", str(data.get("docs_dir") or "docs"), _text(data.get("site_name")))
-    return None
+def _mkdocs(root: Path, patterns: tuple[str, ...] = ("mkdocs.y*ml",)) -> DocsTool | None:
+    found = [p for pattern in patterns for p in sorted(root.glob(pattern))
+             if p.suffix in (".yml", ".yaml") and p.is_file() and not hidden(p.relative_to(root).parts)
+             and "node_modules" not in p.parts]
+    if not found:
+        return None
+    path = next((p for p in found if p.parent.name in ("en", "en-us", "en_US")), found[0])
+    data = load_yaml(path)
+    data = data if isinstance(data, dict) else {}
+    docs = (path.parent / str(data.get("docs_dir") or "docs")).relative_to(root).as_posix()
+    return DocsTool("MkDocs", docs, _text(data.get("site_name")))
+
+
+def _mkdocs_below(root: Path) -> DocsTool | None:
+    """mkdocs.yml in a folder below the repository, where a repository keeps one per language (FastAPI's
+    `docs/en/mkdocs.yml`): the English one, else the one nearest the top."""
+    return _mkdocs(root, ("*/mkdocs.y*ml", "*/*/mkdocs.y*ml"))
 
 
 def _mdbook(root: Path) -> DocsTool | None:
-    if not (root / "book.toml").is_file():
-        return None
-    book = _toml(root / "book.toml").get("book")
+    """book.toml and its `src` folder's SUMMARY.md; or, without book.toml (mdBook's defaults then
+    apply), `src/SUMMARY.md`."""
+    book: Any = _toml(root / "book.toml").get("book") if (root / "book.toml").is_file() else None
     book = book if isinstance(book, dict) else {}
     src = str(book.get("src") or "src")
     return DocsTool("mdBook", src, _text(book.get("title"))) if (root / src / "SUMMARY.md").is_file() else None

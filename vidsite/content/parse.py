@@ -223,7 +223,7 @@ def parse_page(path: Path, rel: str, *, default_language: str = "en", site_root:
             src.notes.append(Note(path, src.line_of(line - 1), message))
 
         scenes = auto_scenes(tokens, front.title, lambda ref: resolve_asset(ref, path, site_root) is not None, note,
-                             front.language or language or default_language)
+                             front.language or language or default_language, _file_title(rel))
         scenes = [replace(s, line=src.line_of(s.line - 1)) if s.line > 1 else s for s in scenes]
     scenes = _paged(scenes, lambda line, message: src.notes.append(Note(path, line, message)))
     if notes is not None:
@@ -286,7 +286,7 @@ def _page(front: Any, scenes: list[Scene], heading: str | None, path: Path, rel:
                            "split the page or raise the limit", path=path, line=1)
 
     title_scene = next((s.fields["title"] for s in scenes if s.type == "title"), None)
-    title = front.title or title_scene or heading or stem.replace("-", " ").replace("_", " ").title()
+    title = front.title or title_scene or heading or _file_title(rel)
     rel_parts = Path(rel).parts
     if front.date is not None and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(front.date)):
         raise ContentError("date must look like 2026-11-24", path=path, line=key_lines.get("date", 1))
@@ -357,6 +357,12 @@ def find_asset(src: str, page: Path, site_root: Path | None) -> tuple[Path | Non
 
 def resolve_asset(src: str, page: Path, site_root: Path | None) -> Path | None:
     return find_asset(src, page, site_root)[0]
+
+
+def _file_title(rel: str) -> str:
+    """A page's title when neither frontmatter nor a heading gives one: its file name, `getting_started.es.md`
+    → "Getting Started"."""
+    return Path(rel).name.split(".")[0].replace("-", " ").replace("_", " ").strip().title()
 
 
 def _first_heading(tokens: list[Any]) -> str | None:
