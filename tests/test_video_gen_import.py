@@ -84,9 +84,9 @@ def test_every_reference_input_imports_builds_and_keeps_every_string(tmp_path: P
     site = make_site(tmp_path / "site", {}, CONFIG)
     sources = _sources(root)
     assert len(sources) >= 6
-    result = run("import", "--from", "video-gen", *map(str, sources), "--site", str(site))
-    assert result.exit_code == 0, result.output
-    assert "warning:" not in result.output  # nothing dropped that carried content
+    result = run("import", "--from", "video-gen", "--strict", *map(str, sources), "--site", str(site))
+    assert result.exit_code == 0, result.output  # --strict: nothing dropped that carried content
+    assert "warning:" not in result.output
     for source in sources:
         assert not [d for p in import_path(source) for d in p.report.dropped], source
     built = run("build", str(site))

@@ -73,7 +73,8 @@ def voices(language: str | None) -> None:
 @click.option("--section", default="", help="Folder under content/ to put the pages in.")
 @click.option("--site", "site_dir", type=click.Path(file_okay=False, path_type=Path), default=".", help="Site folder.")
 @click.option("--force", is_flag=True, help="Overwrite pages that exist.")
-@click.option("--strict", is_flag=True, help="video-gen: fail, writing nothing, if any field would be dropped.")
+@click.option("--strict", is_flag=True, help="video-gen: fail, writing nothing, if any field with content would be "
+              "dropped (identifiers and the reference's own output paths carry none: they are listed as ignored).")
 @click.option("--freeze-narration", is_flag=True,
               help="Documents: write every scene's narration out (by default only narration a scene's template would "
                    "not say from its fields is written, so later edits to a slide are spoken).")
@@ -100,11 +101,11 @@ def import_(files: tuple[Path, ...], source: str, section: str, site_dir: Path, 
             click.echo(f"{report.source}:")
             for line in report.lines():
                 click.echo(line, err=line.lstrip().startswith(("warning", "dropped")))
-        dropped = [d for r in reports for d in r.dropped + r.ignored]
+        dropped = [d for r in reports for d in r.dropped]  # identifiers and the reference's own paths carry nothing
         if strict and dropped:
-            raise click.ClickException(f"--strict: {len(dropped)} field(s) would be dropped, nothing written:\n  "
+            raise click.ClickException(f"--strict: {len(dropped)} field(s) with content would be dropped, nothing written:\n  "
                                        + "\n  ".join(dropped))
-        targets = [(site_dir / "content" / section / page.rel, page) for page in pages]
+        targets = [(_content_dir(site_dir) / section / page.rel, page) for page in pages]
         for target, _ in targets:
             if target.exists() and not force:
                 raise click.ClickException(f"{target} exists; pass --force to overwrite")
@@ -122,7 +123,7 @@ def import_(files: tuple[Path, ...], source: str, section: str, site_dir: Path, 
             meta, scenes = importers.from_document(file, freeze_narration, notes)
         language = importers.language_of(file)
         stem = Path(file.stem).stem if language else file.stem  # guide.es.md → guide, and .es kept below
-        target = site_dir / "content" / section / f"{slugify(stem, 60)}{f'.{language}' if language else ''}.md"
+        target = _content_dir(site_dir) / section / f"{slugify(stem, 60)}{f'.{language}' if language else ''}.md"
         if target.exists() and not force:
             raise click.ClickException(f"{target} exists; pass --force to overwrite")
         atomic_write(target, importers.write_page({**meta, "_notes": [str(n) for n in notes]}, scenes))
@@ -227,12 +228,17 @@ def new_page(path: Path, site_dir: Path, title: str | None, voice: str | None, t
     click.echo(f"wrote {path} ({len(chosen)} scenes)")
 
 
+def _content_dir(site_dir: Path) -> Path:
+    """The site's pages folder: `content_dir` of its config.toml (`docs` in a docs repository)."""
+    from vidsite.config import load_config
+
+    return site_dir / (load_config(site_dir).content_dir if (site_dir / "config.toml").is_file() else "content")
+
+
 def _page_path(path: Path, site_dir: Path) -> Path:
     """Where `vidsite new page PATH` writes: PATH inside the site's content folder (unless it names that
     folder already, or is absolute), with `.md` added; a page outside the content folder is never built."""
-    from vidsite.config import load_config
-
-    content = site_dir / (load_config(site_dir).content_dir if (site_dir / "config.toml").is_file() else "content")
+    content = _content_dir(site_dir)
     if path.suffix != ".md":
         path = path.with_name(path.name + ".md")
     if path.is_absolute():

@@ -72,7 +72,7 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping
 @dataclass
 class Report:
     """What became of one source file's fields. `dropped` held content (warnings); `ignored` held
-    none (identifiers, the reference's own output paths and build settings). --strict refuses both."""
+    none (identifiers, the reference's own output paths and build settings). --strict refuses the first."""
 
     source: Path
     mapped: Counter[str] = field(default_factory=Counter)
@@ -91,7 +91,7 @@ class Report:
     def lines(self) -> list[str]:
         mapped = ", ".join(f"{k}×{n}" if n > 1 else k for k, n in sorted(self.mapped.items()))
         return ([f"  mapped: {mapped or 'nothing'}"] + [f"  adapted: {a}" for a in self.adapted]
-                + [f"  dropped (no content): {d}" for d in self.ignored]
+                + [f"  ignored (no content): {d}" for d in self.ignored]
                 + [f"  warning: dropped {d}" for d in self.dropped])
 
 
