@@ -43,7 +43,7 @@ def test_the_readme_lists_every_field_of_every_scene_type_and_config_table() -> 
     from vidsite.scenes import TYPES
 
     rows = dict(re.findall(r"^\| (\w+) \| (.*) \|$", README, re.M))
-    set_for_you = {"narration", "voice", "min_duration", "max_duration", "part", "parts"}
+    set_for_you = {"narration", "voice", "min_duration", "max_duration", "part", "parts", "start"}  # paging sets these
     for name, kind in TYPES.items():
         assert name in rows, f"scene type {name} is not in the README's table"
         missing = [f for f in kind.fields.model_fields if f not in set_for_you and f"`{f}`" not in rows[name]]

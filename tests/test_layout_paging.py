@@ -209,3 +209,121 @@ def test_what_surely_fits_without_drawing_does_fit(kind: str) -> None:
     assert n >= 2
     assert fits(kind, {**fields, key: join(fields[key], pieces[:n])})
     assert not fits(kind, fields)
+
+
+def test_checkpoint_columns_continue_at_40px_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every column item at BODY_MIN on every slide (one size), each item on exactly one slide, columns in order."""
+    raw = {"checkpoint_number": 2, "checkpoint_text": "Where we are",
+           "completed_topics": [f"Topic {i} about routing and path parameters" for i in range(6)],
+           "review_questions": [f"What does question {i} ask about dependencies?" for i in range(5)],
+           "next_topics": ["Databases", "Testing"]}
+    fields = _fields("checkpoint", raw)
+    assert draw_slide("checkpoint", fields, {"reveal": 99}, DARK, "blue", 1920, 1080).overflow  # too long for one
+    pages = expand(Scene("checkpoint", fields, 4, None))
+    assert len(pages) > 1 and [p.fields["parts"] for p in pages] == [len(pages)] * len(pages)
+    keys = ("completed_topics", "review_questions", "next_topics")
+    assert [(k, i) for p in pages for k in keys for i in p.fields[k]] == [(k, i) for k in keys for i in fields[k]]
+    assert [p for p in pages if p.fields.get("checkpoint_text")] == pages[:1]  # said once, on the first
+    items = {i for k in keys for i in fields[k]}
+    for page in pages:
+        seen = _body_sizes(monkeypatch)
+        canvas = draw_slide("checkpoint", page.fields, {"reveal": 99}, DARK, "blue", 1920, 1080)
+        assert not canvas.overflow
+        sizes = {size for size, shown in seen if any(shown and shown in i for i in items)}
+        assert sizes == {BODY_MIN}, sizes
+        monkeypatch.undo()
+
+
+def test_quiz_options_are_40px_in_one_or_two_columns_and_too_long_is_an_error(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from vidsite.scenes.quiz import options_fit
+
+    options = [f"Option {i}: a statement of some sixty characters, give or take" for i in range(8)]
+    fields = _fields("quiz", {"question": "Which is right?", "options": options, "correct_answer": 2})
+    seen = _body_sizes(monkeypatch)
+    canvas = draw_slide("quiz", fields, {"reveal": 99, "answer": True}, DARK, "blue", 1920, 1080)
+    drawn = [(size, shown) for size, shown in seen if "Option" in shown][-8:]  # the options as drawn, after measuring
+    assert not canvas.overflow and len(drawn) == 8 and {size for size, _ in drawn} == {BODY_MIN}
+    assert all(any(o in " ".join(shown.split()) for _, shown in drawn) for o in options)  # each whole
+    monkeypatch.undo()
+    assert not options_fit("Which is right?", [o * 3 for o in options])
+    import json
+
+    site = make_site(tmp_path / "site", {"content/q.md": f"""
+        ---
+        title: Quiz
+        ---
+
+        ```scene quiz
+        question: Which is right?
+        options: {json.dumps([o * 3 for o in options])}
+        correct_answer: 1
+        ```
+    """}, ESPEAK)
+    result = CliRunner().invoke(main, ["check", str(site)])
+    assert result.exit_code != 0 and "content/q.md:" in result.output and "shorten them" in result.output, result.output
+
+
+def test_a_long_comparison_continues_with_both_panels_at_one_code_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    from vidsite.scenes.code import MIN_CODE_SIZE
+
+    before = "\n".join(f"def f{i}(x):\n    return x + {i}\n" for i in range(25))
+    after = "\n".join(f"f{i} = lambda x: x + {i}" for i in range(25))
+    fields = _fields("code_comparison", {"header": "Lambdas", "before_code": before, "after_code": after,
+                                         "key_points": ["One line each", "Same behaviour"]})
+    said = "Functions first. Then lambdas. They do the same. Less to read."
+    pages = expand(Scene("code_comparison", fields, 5, said), lambda line, message: pytest.fail(message))
+    assert len(pages) > 1 and [p.fields["part"] for p in pages] == list(range(1, len(pages) + 1))
+    for key, code in (("before_code", before), ("after_code", after)):
+        assert [ln for p in pages for ln in p.fields[key].split("\n") if ln.strip()] == \
+            [ln for ln in code.split("\n") if ln.strip()]
+    assert " ".join(p.narration or "" for p in pages).split() == said.split()
+    mono = DARK.asset_path(DARK.font_mono)
+    for page in pages:
+        sizes: set[int] = set()
+        font = T.font
+
+        def spy(path: str, size: int, sizes: set[int] = sizes, font=font):  # type: ignore[no-untyped-def]
+            if path == mono and size != 100:
+                sizes.add(size)
+            return font(path, size)
+
+        monkeypatch.setattr(T, "font", spy)
+        canvas = draw_slide("code_comparison", page.fields, {}, DARK, "blue", 1920, 1080)
+        monkeypatch.undo()
+        assert sizes == {MIN_CODE_SIZE} and not canvas.overflow
+        assert not any("more line" in d for d in canvas.drawn)
+        assert "One line each" in " ".join(canvas.drawn)
+
+
+@pytest.mark.parametrize("kind,raw,text", [
+    ("title", {"title": "Dependencies", "subtitle": "How FastAPI wires them",
+               "key_message": "Declare what a path operation needs as a parameter and FastAPI builds it for you, "
+                              "once per request, caching shared sub-dependencies"}, "Declare"),
+    ("command", {"header": "Run", "commands": ["$ fastapi dev main.py"],
+                 "key_points": ["Reloads on save", "Serves the docs at /docs", "Binds to localhost only"]}, "Reloads"),
+    ("solution", {"solution_code": "print(1)\n", "explanation": "Printing a literal needs no import, and print "
+                  "adds the newline itself."}, "Printing"),
+])
+def test_key_messages_and_notes_are_body_text(kind: str, raw: dict, text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    seen = _body_sizes(monkeypatch)
+    canvas = draw_slide(kind, _fields(kind, raw), {}, DARK, "blue", 1920, 1080)
+    drawn = [(size, shown) for size, shown in seen if text in shown]
+    assert drawn and min(size for size, _ in drawn) >= BODY_MIN and not canvas.overflow, drawn
+    assert any(shown.rstrip().endswith(("for you", "dependencies", "only", "itself.")) for _, shown in drawn)
+
+
+def test_table_cells_are_never_below_40px(monkeypatch: pytest.MonkeyPatch) -> None:
+    from vidsite.scenes.table import split_rows
+
+    rows = [[f"`--option-{i}`", str(i), f"What option {i} does, said in a sentence that wraps in its cell"]
+            for i in range(14)]
+    fields = _fields("table", {"header": "Options", "columns": ["Option", "Default", "Meaning"], "rows": rows})
+    parts = split_rows(fields)
+    assert len(parts) > 1 and [r for p in parts for r in p["rows"]] == rows
+    for part in parts:
+        seen = _body_sizes(monkeypatch)
+        canvas = draw_slide("table", part, {"reveal": 99}, DARK, "blue", 1920, 1080)
+        cells = [size for size, shown in seen if shown.startswith(("What option", "--option", "Option"))]
+        assert cells and min(cells) >= BODY_MIN and not canvas.overflow
+        monkeypatch.undo()

@@ -54,3 +54,27 @@ def test_every_drawn_character_is_in_the_map_of_the_face_that_drew_it(name: str,
     written += "".join(fields.get("items", []))
     lost = {ch for ch in written if unicodedata.category(ch)[0] in "LN" and ch not in shown}
     assert not lost, f"characters never drawn: {''.join(sorted(lost))}"
+
+
+def test_emoji_in_terminal_output_are_drawn_by_the_bundled_emoji_face(monkeypatch: pytest.MonkeyPatch) -> None:
+    """FastAPI prints 🐍 and 🚀: drawn by Noto Emoji (monochrome, in the default fallback chain), not as boxes."""
+    from vidsite.render.slides import draw_slide
+
+    drawn: list[tuple[str, str]] = []
+    draw = shaping.draw
+
+    def spy(draw_, x, baseline, segment, f, fill, rtl):  # type: ignore[no-untyped-def]
+        drawn.append((segment, str(f.path)))
+        return draw(draw_, x, baseline, segment, f, fill, rtl)
+
+    monkeypatch.setattr(shaping, "draw", spy)
+    fields = get("command").fields.model_validate({
+        "header": "Run it 🚀", "commands": ["$ fastapi dev main.py", "  🐍 Python module file"]}).model_dump()
+    canvas = draw_slide("command", fields, {"reveal": 99}, load_theme("default", None), "blue", 960, 540)
+    assert not canvas.missing, canvas.missing
+    for emoji in "🐍🚀":
+        faces = {Path(path).name for segment, path in drawn if emoji in segment}
+        assert faces == {"NotoEmoji-Regular.ttf"}, (emoji, faces)
+        assert all(ord(emoji) in T.coverage(path) for segment, path in drawn if emoji in segment)
+    font = Path(T.__file__).parent.parent / "fonts"
+    assert (font / "NotoEmoji-Regular.ttf").stat().st_size < 1_000_000 and (font / "LICENSE-NotoEmoji.txt").is_file()

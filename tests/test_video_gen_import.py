@@ -136,7 +136,8 @@ def test_flat_form_fields_of_every_type_find_a_home(tmp_path: Path) -> None:
     assert by[1].fields["title"] == "What You'll Learn" and not by[1].fields["lesson_title"]
     assert by[2].fields["header"] == "Installation" and by[3].fields["header"] == "Before and After"
     assert by[4].fields["attribution"] == "Zen of Python"
-    assert by[6].fields == {"header": "Error Handling", "text": "Use try-except blocks with specific exceptions"}
+    assert {k: v for k, v in by[6].fields.items() if v} == {  # part/parts: 0, a scene on one slide
+        "header": "Error Handling", "text": "Use try-except blocks with specific exceptions"}
     assert (by[8].fields["title"], by[8].fields["checkpoint_text"]) == ("Progress Check",
                                                                         "You now understand error handling basics")
     assert by[9].fields["instructions"] == ["Refactor your code to include proper error handling"]

@@ -24,7 +24,7 @@ from pydantic import Field, field_validator
 from vidsite.content.auto import cells, sentences
 from vidsite.messages import _
 from vidsite.models import Scene
-from vidsite.scenes.base import Fields, SceneFields, SceneType, W, first_of, sentence, to_items
+from vidsite.scenes.base import Fields, SceneFields, SceneType, W, sentence, to_items
 from vidsite.scenes.lists import LEDE_SIZE, lede
 from vidsite.scenes.paging import PROSE, paged_title, part_label
 from vidsite.scenes.paging import expand as expand_prose
@@ -39,8 +39,10 @@ PAD = 36  # inside a code panel, design px
 LINE_HEIGHT = 1.35  # code rows, in font sizes
 ADVANCE = 0.61  # a monospace cell, in font sizes (DejaVu Sans Mono: 0.602); a little over errs towards fewer columns
 PANEL_BOTTOM = 1010  # design y where code panels end
-NOTE_BOTTOM = 850  # … and where they end when a note sits below them (a solution's explanation, key points)
-NOTE_SIZE = 38  # design px of that note
+NOTE_SIZE = 40  # design px of the note under the panels (a solution's explanation, key points): body text
+NOTE_LINES = 4  # the most lines that note takes; a longer one is cut, and named with the scene's path:line
+NOTE_EM = 0.75  # a cell of note text, in font sizes: over DejaVu Sans' ~0.6, so the estimate errs towards more lines
+NOTE_GAP = 25  # between the panels and the note
 COMPARISON_GAP = 48  # between the before and after panels
 WRAP_MARK = "↪ "  # starts each further row of a wrapped line
 _MARGIN = 120  # the default theme's side margin: paging cannot know a site's theme
@@ -106,6 +108,8 @@ class CodeComparison(SceneFields):
     language: str = "python"
     improvement: str = Field("", description="What the change gains, drawn under the header.")
     key_points: list[str] = Field(default_factory=list, max_length=8, description="What to take away, drawn below.")
+    part: int = Field(0, ge=0, description="This slide's place among the slides a long pair is paged into.")
+    parts: int = Field(0, ge=0, description="How many slides the pair was paged into (0: one).")
     _points = field_validator("key_points", mode="before")(lambda cls, v: to_items(v))
 
 
@@ -233,21 +237,13 @@ def split_code(fields: Fields, narration: str | None = None, *, kind: str = "cod
     bottom = _bottom(fields)
     rows = [len(wrap_spans(line, cols)) for line in lines]
     if sum(rows) <= panel_rows(panel_top(header, bool(note and fields.get(note)), topic), bottom):
-        return Pages([fields], [narration], [])
+        return Pages([fields], [narration], note_problems(fields))
     cap = panel_rows(panel_top(header, True, topic), bottom)  # paged slides show "2/3" on the description line
-    problems = []
-    for i, line in enumerate(lines):
-        if rows[i] > cap:
-            keep = wrap_spans(line, cols)[cap - 1][1] - 1
-            problems.append(f"`{key}` line {i + 1} is {len(line)} characters, more than a "
-                            f"slide holds at {MIN_CODE_SIZE} px even wrapped; the last {len(line) - keep} are not "
-                            "shown: break the line in the source")
-            lines[i], rows[i] = line[:keep] + "…", cap
+    problems = _clip_long(key, lines, rows, cols, cap) + note_problems(fields)
     if command:
         good = [2.0 * (k != owned[j - 1][0]) if j else 0.0 for j, (k, _) in enumerate(owned)]
     else:
-        base = min((_indent(line) for line in lines if line.strip()), default=0)
-        good = [0.0] + [_boundary(lines, j, base) for j in range(1, len(lines))]
+        good = _goodness(lines)
     spans = _cut(rows, good, cap)
     out: list[Fields] = []
     for n, (a, b) in enumerate(spans, 1):
@@ -268,19 +264,76 @@ def split_code(fields: Fields, narration: str | None = None, *, kind: str = "cod
     return Pages(out, _share(narration, [sum(rows[a:b]) for a, b in spans]), problems)
 
 
-def _bottom(f: Fields) -> float:
-    """Where a slide's code panels end: above a solution's explanation or the key points, if any."""
-    return NOTE_BOTTOM if f.get("explanation") or f.get("key_points") else PANEL_BOTTOM
+def _clip_long(key: str, lines: list[str], rows: list[int], cols: int, cap: int) -> list[str]:
+    """Cut each line that takes more rows than a slide holds (`cap`) to what fits, ending in "…", in
+    place; what was cut, for a warning."""
+    problems = []
+    for i, line in enumerate(lines):
+        if rows[i] > cap:
+            keep = wrap_spans(line, cols)[cap - 1][1] - 1
+            problems.append(f"`{key}` line {i + 1} is {len(line)} characters, more than a "
+                            f"slide holds at {MIN_CODE_SIZE} px even wrapped; the last {len(line) - keep} are not "
+                            "shown: break the line in the source")
+            lines[i], rows[i] = line[:keep] + "…", cap
+    return problems
 
 
-def _note(c: Canvas, text: str) -> None:
-    """A solution's explanation or a slide's key points, under the panels (from `NOTE_BOTTOM`)."""
-    c.text(text, c.m, NOTE_BOTTOM + 25, W - 2 * c.m, PANEL_BOTTOM + 15 - NOTE_BOTTOM - 25, size=NOTE_SIZE,
-           fill=c.theme.muted, max_lines=3)
+def _goodness(lines: list[str]) -> list[float]:
+    """`_boundary` before each line (the first: 0)."""
+    base = min((_indent(line) for line in lines if line.strip()), default=0)
+    return [0.0] + [_boundary(lines, j, base) for j in range(1, len(lines))]
 
 
-def _key_points(f: Fields) -> str:
+def note_text(f: Fields) -> str:
+    """What a code slide says under its panels: a solution's explanation, or the key points."""
+    if f.get("explanation"):
+        return str(f["explanation"])
     return "    ".join(f"✓\u00a0{point}" for point in f.get("key_points", []))
+
+
+def note_lines(text: str, limit: int = NOTE_LINES) -> int:
+    """Lines the note takes at NOTE_SIZE across the slide, estimated without Pillow (so paging and
+    drawing agree, and `vidsite check` loads none) by wrapping words of NOTE_EM a cell: never fewer
+    than it is drawn in, at most `limit`."""
+    room = (W - 2 * _MARGIN) / (NOTE_EM * NOTE_SIZE)  # cells a line holds
+    found, used = 0, room + 1
+    for para in text.split("\n"):
+        used = room + 1
+        for word in re.findall(r"\S+\s*", para):
+            n = cells(word.rstrip())
+            while n > room:  # a word longer than a line (CJK text has no spaces) is broken
+                found, used, n = found + (used > 0), 0, n - room
+            if used + n > room:
+                found, used = found + 1, 0
+            used += cells(word)
+    return min(limit, found)
+
+
+def _bottom(f: Fields) -> float:
+    """Where a slide's code panels end: above the note (explanation or key points), if any."""
+    lines = note_lines(note_text(f))
+    return PANEL_BOTTOM + 15 - lines * NOTE_SIZE * 1.25 - NOTE_GAP if lines else PANEL_BOTTOM
+
+
+def note_problems(f: Fields) -> list[str]:
+    """The note when it is longer than NOTE_LINES at NOTE_SIZE: the rest would be cut."""
+    text = note_text(f)
+    if note_lines(text, 10**6) <= NOTE_LINES:
+        return []
+    key = "explanation" if f.get("explanation") else "key_points"
+    return [(f"`{key}` takes more than {NOTE_LINES} lines at {NOTE_SIZE} px under the code, and the rest is not "
+             "shown: shorten it, or say the rest in a `markdown` or `list` scene after this one")]
+
+
+def _note(c: Canvas, f: Fields) -> None:
+    """A solution's explanation or a slide's key points, under the panels: body text, at the foot."""
+    text = note_text(f)
+    room = note_lines(text)
+    if not room:
+        return
+    lines = min(room, c.lines(text, W - 2 * c.m, NOTE_SIZE))
+    c.text(text, c.m, PANEL_BOTTOM + 15 - lines * NOTE_SIZE * 1.25, W - 2 * c.m, room * NOTE_SIZE * 1.25 + 2,
+           size=NOTE_SIZE, fill=c.theme.muted, max_lines=room, body=True)
 
 
 def _boundary(lines: list[str], j: int, base: int) -> float:
@@ -299,23 +352,23 @@ def _boundary(lines: list[str], j: int, base: int) -> float:
     return 0.0
 
 
-def _cut(rows: list[int], good: list[float], cap: int) -> list[tuple[int, int]]:
+def _cut(rows: list[int], good: list[float], cap: int, count: int = 0) -> list[tuple[int, int]]:
     """Slides as (first line, end) so each holds at most `cap` rows: of the cuts that keep the
-    fewest slides, the one that scores best for its boundary (`good[j]`: cutting before line j)
-    and for leaving this slide near an even share."""
+    fewest slides (at least `count`, while there are lines for them), the one that scores best for
+    its boundary (`good[j]`: cutting before line j) and for leaving this slide near an even share."""
     out: list[tuple[int, int]] = []
     start = 0
     while start < len(rows):
         left = sum(rows[start:])
-        if left <= cap:
+        slides = max(math.ceil(left / cap), count - len(out))
+        if left <= cap and slides <= 1:
             out.append((start, len(rows)))
             break
-        slides = math.ceil(left / cap)
         target = left / slides
         best, score, fill, acc = 0, -math.inf, start + 1, 0
         for end in range(start + 1, len(rows)):
             acc += rows[end - 1]
-            if acc > cap:
+            if acc > cap or len(rows) - end < min(slides - 1, len(rows) - start - 1):
                 break
             fill = end
             if left - acc > cap * (slides - 1):
@@ -355,14 +408,15 @@ def _share(narration: str | None, weights: list[int]) -> list[str | None]:
 
 
 def expand(scene: Scene, note: Callable[[int, str], None] | None = None) -> list[Scene]:
-    """A `code`, `command` or `solution` scene as the slides `split_code` pages it into, prose longer
-    than a slide as the slides `vidsite.scenes.paging` continues it on (other scenes as they are); `note(line, message)` hears of code that cannot be shown whole (else it is logged):
-    a line too long for a slide, or a `code_comparison` panel longer than the slide (those are not
-    paged: two panels side by side cannot be cut in step)."""
+    """A `code`, `command`, `solution` or `code_comparison` scene as the slides `split_code` (or
+    `split_comparison`) pages it into, prose longer than a slide as the slides
+    `vidsite.scenes.paging` continues it on (other scenes as they are); `note(line, message)`
+    hears of what cannot be shown whole (else it is logged): a line too long for a slide, a note
+    under the code longer than its lines."""
     if scene.type in PROSE:
         return expand_prose(scene)
     if scene.type == "code_comparison":
-        pages = Pages([scene.fields], [scene.narration], _comparison_problems(scene.fields))
+        pages = split_comparison(scene.fields, scene.narration)
     elif scene.type in _PAGED:
         pages = split_code(scene.fields, scene.narration, kind=scene.type)
     else:
@@ -377,18 +431,39 @@ def expand(scene: Scene, note: Callable[[int, str], None] | None = None) -> list
     return [replace(scene, fields=f, narration=n) for f, n in zip(pages.fields, pages.narration)]
 
 
-def _comparison_problems(fields: Fields) -> list[str]:
-    """Each before/after panel whose rows at the smallest code size overrun the slide."""
+_PAIR = ("before_code", "after_code")
+LABEL_ROOM = 70  # a comparison panel starts this far below the header, under its label
+
+
+def split_comparison(fields: Fields, narration: str | None = None) -> Pages:
+    """A `code_comparison` whose longer panel does not fit at `MIN_CODE_SIZE`, as slides that each
+    show the next part of both panels side by side, at one size: both cut into the same number of
+    parts, each at good boundaries (`_cut`), the narration shared by the rows each slide shows. A
+    panel with fewer lines than slides shows nothing on the last ones."""
     cols = columns((W - 2 * _MARGIN - COMPARISON_GAP) / 2)
-    room = panel_rows(panel_top(str(fields.get("header") or ""), bool(fields.get("improvement"))) + 70,
-                      _bottom(fields))
-    problems = []
-    for key in ("before_code", "after_code"):
-        rows = sum(len(wrap_spans(line, cols)) for line in code_lines(str(fields.get(key) or "")))
-        if rows > room:
-            problems.append(f"`{key}` takes {rows} rows at {MIN_CODE_SIZE} px and its panel holds {room}: the rest "
-                            "is not shown; shorten the excerpt, or show it as a `code` scene, which pages")
-    return problems
+    header, bottom = str(fields.get("header") or ""), _bottom(fields)
+    lines = {k: code_lines(str(fields.get(k) or "")) for k in _PAIR}
+    rows = {k: [len(wrap_spans(line, cols)) for line in lines[k]] for k in _PAIR}
+    first = panel_rows(panel_top(header, bool(fields.get("improvement"))) + LABEL_ROOM, bottom)
+    if max(sum(r) for r in rows.values()) <= first:
+        return Pages([fields], [narration], note_problems(fields))
+    cap = panel_rows(panel_top(header, True) + LABEL_ROOM, bottom)
+    problems = [p for k in _PAIR for p in _clip_long(k, lines[k], rows[k], cols, cap)] + note_problems(fields)
+    good = {k: _goodness(lines[k]) for k in _PAIR}
+    count = max(len(_cut(rows[k], good[k], cap)) for k in _PAIR)
+    spans = {k: _cut(rows[k], good[k], cap, count) for k in _PAIR}
+    count = max(map(len, spans.values()))
+    for k in _PAIR:
+        spans[k] += [(len(lines[k]), len(lines[k]))] * (count - len(spans[k]))
+    out: list[Fields] = []
+    for n in range(count):
+        page: Fields = {**fields, "part": n + 1, "parts": count}
+        for k in _PAIR:
+            a, b = spans[k][n]
+            page[k] = "\n".join(lines[k][a:b])
+        out.append(page)
+    weights = [max(1, max(sum(rows[k][a:b]) for k in _PAIR for a, b in [spans[k][n]])) for n in range(count)]
+    return Pages(out, _share(narration, weights), problems)
 
 
 _READ = ("code", "commands", "before_code", "after_code", "solution_code")
@@ -422,10 +497,12 @@ def _draw_command(c: Canvas, f: Fields, state: dict[str, Any]) -> None:
     y = lede(c, f.get("topic", ""), c.header(f.get("header") or _("Run"), description))
     c.mono(f["commands"], c.m, y, W - 2 * c.m, _bottom(f) - y, prompt=True,
            size=MIN_CODE_SIZE if _part(f) else None)
-    _note(c, _key_points(f))
+    _note(c, f)
 
 
 def _comparison_text(f: Fields) -> str:
+    if f.get("part", 0) > 1:
+        return ""
     before, after = _labels(f)
     return sentence(f.get("header", ""), _("On the left, {before}. On the right, {after}", before=before, after=after),
                     f.get("improvement", ""), *f.get("key_points", []))
@@ -437,16 +514,20 @@ def _labels(f: Fields) -> tuple[str, str]:
 
 
 def _draw_comparison(c: Canvas, f: Fields, state: dict[str, Any]) -> None:
-    y = c.header(f.get("header") or _("Before and after"), f.get("improvement", ""))
+    """Before and after side by side at one size; a paged pair at `MIN_CODE_SIZE` on every slide."""
+    description = " · ".join(p for p in (_part(f), f.get("improvement", "")) if p)
+    y = c.header(f.get("header") or _("Before and after"), description)
     gap, bottom = COMPARISON_GAP, _bottom(f)
     w = (W - 2 * c.m - gap) / 2
     panels = tuple(zip(_labels(f), (f["before_code"], f["after_code"])))
-    size = min(c.mono_size(code_lines(code), w, bottom - y - 70) for _, code in panels)  # one scale for both
+    room = bottom - y - LABEL_ROOM
+    size = MIN_CODE_SIZE if _part(f) else min(c.mono_size(code_lines(code), w, room) for _, code in panels)
     for i, (label, code) in enumerate(panels):
         x = c.m + i * (w + gap)
         c.text(label, x, y, w, 60, size=40, font="font_bold", fill=c.accent if i else c.theme.muted, max_lines=1)
-        c.mono(code_lines(code), x, y + 70, w, bottom - y - 70, language=f.get("language", "python"), size=size)
-    _note(c, _key_points(f))
+        if code.strip() or not _part(f):  # a short panel shows nothing on the last slides of a paged pair
+            c.mono(code_lines(code), x, y + LABEL_ROOM, w, room, language=f.get("language", "python"), size=size)
+    _note(c, f)
 
 
 def _solution_text(f: Fields) -> str:
@@ -459,7 +540,7 @@ def _draw_solution(c: Canvas, f: Fields, state: dict[str, Any]) -> None:
     y = c.header(f.get("title") or _("Solution"), _part(f))
     c.mono(code_lines(f["solution_code"]), c.m, y, W - 2 * c.m, _bottom(f) - y, language=f.get("language", "python"),
            size=MIN_CODE_SIZE if _part(f) else None)
-    _note(c, f.get("explanation", ""))
+    _note(c, f)
 
 
 def _code_text(f: Fields) -> str:
@@ -479,8 +560,8 @@ COMMAND = SceneType("command", Command, _command_text, _draw_command, _paged_tit
                     code_fields=frozenset({"commands"}), kept_fields=frozenset({"part", "parts"}),
                     example={"header": "Try it", "commands": ["$ echo hello"]})
 CODE_COMPARISON = SceneType(
-    "code_comparison", CodeComparison, _comparison_text, _draw_comparison, first_of("header"),
-    code_fields=frozenset({"before_code", "after_code", "language"}),
+    "code_comparison", CodeComparison, _comparison_text, _draw_comparison, _paged_title("header"),
+    code_fields=frozenset({"before_code", "after_code", "language"}), kept_fields=frozenset({"part", "parts"}),
     example={"header": "Before and after", "before_code": "x = x + 1\n", "after_code": "x += 1\n"},
 )
 SOLUTION = SceneType(

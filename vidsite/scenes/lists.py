@@ -12,7 +12,7 @@ from vidsite.messages import _
 from vidsite.scenes.base import (MAX_ITEMS, W, Fields, SceneFields, SceneType, difficulty, sentence,
                                  spoken_list, to_items)
 from vidsite.scenes.paging import continued, paged_title, part_label
-from vidsite.scenes.text import LEGIBLE
+from vidsite.scenes.text import BODY_MIN
 
 if TYPE_CHECKING:
     from vidsite.scenes.canvas import Canvas
@@ -48,6 +48,8 @@ class Checkpoint(SceneFields):
     completed_topics: list[str] = Field(default_factory=list, max_length=MAX_ITEMS)
     review_questions: list[str] = Field(default_factory=list, max_length=MAX_ITEMS)
     next_topics: list[str] = Field(default_factory=list, max_length=MAX_ITEMS)
+    part: int = Field(0, ge=0, description="This slide's place among the slides a long scene continues on.")
+    parts: int = Field(0, ge=0, description="How many slides the scene continues on (0: one).")
     _norm = field_validator("completed_topics", "review_questions", "next_topics", mode="before")(
         lambda cls, v: to_items(v)
     )
@@ -113,7 +115,7 @@ def _checkpoint_text(f: Fields) -> str:
     done = spoken_list(f.get("completed_topics", []))
     nxt = spoken_list(f.get("next_topics", []))
     return sentence(
-        _checkpoint_title(f),
+        "" if continued(f) else _checkpoint_title(f),
         f.get("checkpoint_text", ""),
         _("So far we covered {topics}", topics=done) if done else "",
         *f.get("review_questions", []),
@@ -122,16 +124,17 @@ def _checkpoint_text(f: Fields) -> str:
 
 
 def _draw_checkpoint(c: Canvas, f: Fields, state: dict[str, Any]) -> None:
-    """Up to three columns (completed, review, next); the checkpoint's text under the heading, or
-    filling the slide when there are no columns."""
+    """Up to three columns (completed, review, next), every item at BODY_MIN (one size on the
+    slide; what does not fit continues on the next, `vidsite.scenes.paging`); the checkpoint's
+    text under the heading, or filling the slide when there are no columns."""
     cols = [(_("Completed"), "✓", f.get("completed_topics", [])), (_("Review"), "?", f.get("review_questions", [])),
             (_("Next"), "→", f.get("next_topics", []))]
     text = f.get("checkpoint_text", "")
     if text and not any(col[2] for col in cols):
-        y = c.header(_checkpoint_title(f))
-        c.text(text, c.m, y, W - 2 * c.m, 1010 - y, size=round(c.theme.body_size * 1.3), min_size=LEGIBLE)
+        y = c.header(_checkpoint_title(f), part_label(f))
+        c.text(text, c.m, y, W - 2 * c.m, 1010 - y, size=round(c.theme.body_size * 1.3), body=True)
         return
-    y = c.header(_checkpoint_title(f), text)
+    y = c.header(_checkpoint_title(f), " · ".join(p for p in (part_label(f), text) if p))
     cols = [col for col in cols if col[2]] or cols[:1]
     gap = 40
     w = (W - 2 * c.m - gap * (len(cols) - 1)) / len(cols)
@@ -142,11 +145,16 @@ def _draw_checkpoint(c: Canvas, f: Fields, state: dict[str, Any]) -> None:
         c.text(label, x + 30, y + 24, w - 60, 60, size=44, font="font_bold", fill=c.accent, max_lines=1)
         n = min(len(shown), max(0, budget))
         budget -= len(shown)
-        c.bullets(shown, y + 110, n, marker=lambda _i, m=mark: m, x=x + 24, w=w - 48, bottom=990, size=36)
+        c.bullets(shown, y + 110, n, marker=lambda _i, m=mark: m, x=x + 24, w=w - 48, bottom=990, size=BODY_MIN)
 
 
 def _checkpoint_title(f: Fields) -> str:
     return f.get("title") or _("Checkpoint {number}", number=f.get("checkpoint_number", 1))
+
+
+def _checkpoint_chapter(f: Fields) -> str:
+    part = part_label(f)
+    return f"{_checkpoint_title(f)} ({part})" if part else _checkpoint_title(f)
 
 
 def _exercise_text(f: Fields) -> str:
@@ -177,8 +185,9 @@ OBJECTIVES = SceneType(
     paged_title("lesson_title", "title"), reveal=("objectives",), kept_fields=frozenset({"part", "parts", "start"}), example={"lesson_title": "{title}", "objectives": ["Understand the idea", "Try it yourself"]},
 )
 CHECKPOINT = SceneType(
-    "checkpoint", Checkpoint, _checkpoint_text, _draw_checkpoint, _checkpoint_title,
-    reveal=("completed_topics", "review_questions", "next_topics"), kept_fields=frozenset({"checkpoint_number"}),
+    "checkpoint", Checkpoint, _checkpoint_text, _draw_checkpoint, _checkpoint_chapter,
+    reveal=("completed_topics", "review_questions", "next_topics"),
+    kept_fields=frozenset({"checkpoint_number", "part", "parts"}),
     example={"checkpoint_number": 1, "completed_topics": ["The basics"], "next_topics": ["More"]},
 )
 EXERCISE = SceneType(

@@ -38,7 +38,11 @@ PROSE: dict[str, tuple[str, tuple[str, ...]]] = {
     "quote": ("quote_text", ("context",)),
     "callout": ("text", ()),
     "problem": ("problem_text", ()),
+    "checkpoint": ("", ("checkpoint_text",)),  # its columns (`COLUMNS`); its text where it has none
 }
+# scene types whose body is several lists drawn side by side: they continue item by item, in order
+COLUMNS = {"checkpoint": ("completed_topics", "review_questions", "next_topics")}
+COLUMN_CELLS = 14  # cells a line of a checkpoint column surely holds at BODY_MIN (three columns across)
 NUMBERED = ("learning_objectives", "exercise")  # their items are numbered: a continued slide goes on counting
 
 
@@ -149,51 +153,70 @@ def _default_theme() -> Any:
     return load_theme("default", None)
 
 
+def _body(kind: str, fields: Fields) -> tuple[str, ...]:
+    """The fields whose text continues: the type's one field, or its columns that have items
+    (a checkpoint without any continues its text)."""
+    key, _ = PROSE[kind]
+    filled = tuple(k for k in COLUMNS.get(kind, ()) if fields.get(k))
+    return filled or (key or "checkpoint_text",)
+
+
+def _column_fits(fields: Fields, keys: tuple[str, ...]) -> bool:
+    """Whether short columns surely fit without drawing them: at most 7 lines of COLUMN_CELLS each."""
+    return all(sum(math.ceil(cells(str(v)) / COLUMN_CELLS) + 0.6 for v in fields[k]) <= 7 for k in keys)
+
+
 def split(kind: str, fields: Fields, language: str | None = None) -> list[Fields]:
     """The scene's fields, one per slide: as many units on each as fit, on as few slides as
-    possible, the units shared about evenly (9 items as 5 + 4, not 8 + 1)."""
-    key, first_only = PROSE[kind]
-    value = fields.get(key)
-    pieces = units(kind, value)
-    if len(pieces) <= 1 or surely_fits(pieces) or fits(kind, fields, language):
+    possible, the units shared about evenly (9 items as 5 + 4, not 8 + 1). Columns continue in
+    reading order: the first column's items, then the next's."""
+    _, first_only = PROSE[kind]
+    keys = _body(kind, fields)
+    columns = keys[0] in COLUMNS.get(kind, ())
+    tagged = [(k, piece) for k in keys for piece in units(kind, fields.get(k))]
+    pieces = [piece for _, piece in tagged]
+    sure = _column_fits(fields, keys) if columns else surely_fits(pieces)
+    if len(pieces) <= 1 or sure or fits(kind, fields, language):
         return [fields]
 
-    def page(chunk: list[str], n: int, total: int) -> Fields:
-        out = {**fields, key: join(value, chunk), "part": n, "parts": total}
+    def page(at: int, end: int, n: int, total: int) -> Fields:
+        mine = tagged[at:end]
+        out = {**fields, **{k: join(fields.get(k), [p for kk, p in mine if kk == k]) for k in keys},
+               "part": n, "parts": total}
         if kind in NUMBERED:
-            out["start"] = fields.get("start", 1) + pieces.index(chunk[0])
+            out["start"] = fields.get("start", 1) + at
         if n > 1:
-            for k in first_only:
+            for k in set(first_only) - set(keys):
                 out.pop(k, None)
         return out
 
-    chunks: list[list[str]] = []  # greedy: as many as fit on each slide
+    spans: list[tuple[int, int]] = []  # greedy: as many as fit on each slide
     at = 0
     while at < len(pieces):
         end = at + 1
-        while end < len(pieces) and fits(kind, page(pieces[at:end + 1], 2, 2), language):
+        while end < len(pieces) and fits(kind, page(at, end + 1, 2, 2), language):
             end += 1
-        chunks.append(pieces[at:end])
+        spans.append((at, end))
         at = end
-    total = len(chunks)
+    total = len(spans)
     even = _even(pieces, total)
-    if even and all(fits(kind, page(c, n, total), language) for n, c in enumerate(even, 1)):
-        chunks = even
-    return [page(c, n, total) for n, c in enumerate(chunks, 1)]
+    if even and all(fits(kind, page(a, b, n, total), language) for n, (a, b) in enumerate(even, 1)):
+        spans = even
+    return [page(a, b, n, total) for n, (a, b) in enumerate(spans, 1)]
 
 
-def _even(pieces: list[str], total: int) -> list[list[str]]:
-    """`pieces` in `total` runs of about equal length (by characters)."""
+def _even(pieces: list[str], total: int) -> list[tuple[int, int]]:
+    """`pieces` in `total` runs of about equal length (by characters), as (start, end)."""
     size = sum(map(len, pieces)) / total
-    out: list[list[str]] = [[]]
+    cuts = [0]
     acc = 0.0
     for i, p in enumerate(pieces):
         left = len(pieces) - i
-        if out[-1] and (acc + len(p) / 2 > size * len(out) or left < total - len(out) + 1) and len(out) < total:
-            out.append([])
-        out[-1].append(p)
+        if i > cuts[-1] and (acc + len(p) / 2 > size * len(cuts) or left < total - len(cuts) + 1) \
+                and len(cuts) < total:
+            cuts.append(i)
         acc += len(p)
-    return out if len(out) == total and all(out) else []
+    return list(pairwise([*cuts, len(pieces)])) if len(cuts) == total else []
 
 
 def share(narration: str | None, weights: list[int]) -> list[str | None]:
@@ -221,8 +244,8 @@ def expand(scene: Scene, language: str | None = None) -> list[Scene]:
     pages = split(scene.type, scene.fields, language)
     if len(pages) == 1:
         return [scene]
-    key = PROSE[scene.type][0]
-    weights = [max(1, len(str(p[key]))) for p in pages]
+    keys = _body(scene.type, scene.fields)
+    weights = [max(1, sum(len(str(p[k])) for k in keys)) for p in pages]
     narration = share(scene.narration, weights)
     log.debug("line %d: %s scene continues on %d slides", scene.line, scene.type, len(pages))
     return [replace(scene, fields=f, narration=n) for f, n in zip(pages, narration)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from vidsite.messages import _
 from vidsite.scenes.paging import continued, part_label
@@ -17,6 +17,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 LETTERS = "ABCDEFGH"
+BODY_MIN = 40  # vidsite.scenes.canvas.BODY_MIN (not imported: it loads Pillow)
+OPTION_SIZE = 44  # design px an option is drawn at where it fits, down to BODY_MIN
+SURE_CELLS = 48  # an option this short surely fits one line of a one-column quiz
+GAP = 18  # design px between option boxes
 
 
 class Quiz(SceneFields):
@@ -25,6 +29,16 @@ class Quiz(SceneFields):
     correct_answer: str | int
     show_answer: bool = True
     _norm = field_validator("options", mode="before")(lambda cls, v: to_items(v))
+
+    @model_validator(mode="after")
+    def _fits(self) -> Quiz:
+        """A quiz is one slide (its answer shows on it): options that do not fit it at BODY_MIN, in
+        one column or two, are the author's to shorten, never drawn smaller."""
+        if not options_fit(self.question, self.options):
+            raise ValueError(f"options: {len(self.options)} options this long do not fit one slide at {BODY_MIN} px, "
+                             "even in two columns of three lines each; shorten them (say the detail in the "
+                             "narration), or ask fewer")
+        return self
 
 
 class Problem(SceneFields):
@@ -52,21 +66,57 @@ def correct_index(options: list[str], answer: Any) -> int | None:
     return correct
 
 
+def options_fit(question: str, options: list[str], language: str | None = None) -> bool:
+    """Whether the options fit one slide at BODY_MIN: surely, when there are few short ones (no
+    Pillow for `vidsite check`), else drawn on the design grid (`vidsite.scenes.paging.fits`)."""
+    from vidsite.content.auto import cells
+    from vidsite.scenes.paging import fits
+
+    if len(options) <= 6 and cells(question) <= 100 and all(cells(o) <= SURE_CELLS for o in options):
+        return True
+    return fits("quiz", {"question": question, "options": options, "correct_answer": 0}, language)
+
+
+def _layout(c: Canvas, options: list[str], top: float) -> tuple[int, float, int]:
+    """(columns, row step, lines an option may take): one column while every option fits in its
+    box at BODY_MIN, else two (A–D left, E–H right); a box as tall as its longest option needs."""
+    for cols in (1, 2):
+        rows = -(-len(options) // cols)
+        room = (1010 - top) / rows
+        most = max(1, int((room - GAP - 6) // (BODY_MIN * 1.25)))
+        w = (W - 2 * c.m - 24 * (cols - 1)) / cols - 72
+        need = max(c.lines(f"{LETTERS[i]}.  {o}   ✓", w, BODY_MIN, "font_bold", most) for i, o in enumerate(options))
+        if need <= most or cols == 2:
+            lines = min(need, most)
+            return cols, min(room, max(150, lines * BODY_MIN * 1.25 + GAP + 40)), lines
+    raise AssertionError("unreachable")
+
+
 def _draw_quiz(c: Canvas, f: Fields, state: dict[str, Any]) -> None:
+    """The question, then the options in boxes, one column or two, every option at one size of at
+    least BODY_MIN; the right one on the accent once the answer shows."""
     c.frame()
-    y = c.text(f["question"], c.m, 90, W - 2 * c.m, 220, size=64, font="font_bold", max_lines=3) + 40
+    y = c.text(f["question"], c.m, 90, W - 2 * c.m, 230, size=64, font="font_bold", max_lines=4,
+               min_size=BODY_MIN) + 40
     options = f["options"]
     correct = correct_index(options, f["correct_answer"])
     shown = state.get("reveal", len(options))
-    step = min((1010 - y) / len(options), 150)
-    for i, opt in enumerate(options[:shown]):
-        oy = y + i * step
+    cols, step, lines = _layout(c, options, y)
+    rows = -(-len(options) // cols)
+    w = (W - 2 * c.m - 24 * (cols - 1)) / cols
+    labels = [f"{LETTERS[i]}.  {o}" for i, o in enumerate(options)]
+    size = min(c.block(label + "   ✓", w - 72, lines * OPTION_SIZE * 1.25 + 2, size=OPTION_SIZE, font="font_bold",
+                       max_lines=lines, min_size=BODY_MIN).face.size for label in labels) / c.s  # one size for all
+    size = max(BODY_MIN, round(size))
+    for i, label in enumerate(labels[:shown]):
+        ox, oy = c.m + (i // rows) * (w + 24), y + (i % rows) * step
         right = state.get("answer") and i == correct
-        c.box(c.m, oy, W - 2 * c.m, step - 24, c.accent if right else c.theme.surface)
-        label = f"{LETTERS[i]}.  {opt}" + ("   ✓" if right else "")
-        c.text(label, c.m + 36, oy + (step - 24) / 2 - 30, W - 2 * c.m - 72, 64, size=44,
-               font="font_bold" if right else "font", max_lines=1, min_size=26,
-               fill=c.ink_on(c.accent) if right else c.theme.text)
+        c.box(ox, oy, w, step - GAP, c.accent if right else c.theme.surface)
+        text = label + ("   ✓" if right else "")
+        n = min(lines, c.lines(text, w - 72, size, "font_bold", lines))
+        c.text(text, ox + 36, oy + (step - GAP - n * size * 1.25) / 2, w - 72, lines * size * 1.25 + 2, size=size,
+               font="font_bold" if right else "font", max_lines=lines, min_size=size,
+               fill=c.ink_on(c.accent) if right else c.theme.text, body=True)
 
 
 def _problem_text(f: Fields) -> str:

@@ -27,9 +27,9 @@ log = logging.getLogger(__name__)
 
 SPOKEN_ROWS = 20  # rows read aloud by default; the rest are shown only
 BOTTOM = 1010  # design y the table ends above
-LEGIBLE = 28  # smallest cell text, design units (vidsite.scenes.canvas.LEGIBLE, which loads Pillow)
+LEGIBLE = 28  # smallest caption text, design units (vidsite.scenes.canvas.LEGIBLE, which loads Pillow)
+BODY_MIN = 40  # cells are body text, never smaller (vidsite.scenes.canvas.BODY_MIN): more rows continue
 START = 40  # cell text size tried first
-LAST_RESORT = 20  # a single row too tall even alone is drawn down to this size rather than cut
 ALIGNS = ("left", "center", "right")
 PAD_X, PAD_Y = 0.55, 0.32  # room around a cell's text, in ems of the cell size
 
@@ -146,7 +146,7 @@ class Measure:
         return self._lines[key]
 
 
-def layout(d: Measure, f: Fields, top: float, floor: int = LEGIBLE, start: int = START) -> Layout:
+def layout(d: Measure, f: Fields, top: float, floor: int = BODY_MIN, start: int = START) -> Layout:
     """The largest cell size from `start` down to `floor` at which the header row and every row
     fit between `top` and BOTTOM, measured on the design grid."""
     size = start
@@ -180,7 +180,7 @@ def _widths(d: Measure, f: Fields, size: int) -> list[float]:
 
 def _draw_table(c: Canvas, f: Fields, state: dict[str, Any]) -> None:
     top = _heading(c, f)
-    lay = layout(Measure(_design(c)), f, top, LAST_RESORT)
+    lay = layout(Measure(_design(c)), f, top)
     pad_x, pad_y = lay.pad
     total = sum(lay.widths)
     shown = [f["columns"]] + f["rows"][: state.get("reveal", len(f["rows"]))]
@@ -192,8 +192,8 @@ def _draw_table(c: Canvas, f: Fields, state: dict[str, Any]) -> None:
             c.box(c.m, y, total, h, c.theme.surface, radius=10)
         x = c.m
         for j, (cell, w) in enumerate(zip(row, lay.widths)):
-            c.text(cell, x + pad_x, y + pad_y, w - 2 * pad_x, h - pad_y, size=lay.size, min_size=lay.size,
-                   font="font_bold" if i == 0 else "font", align=f["align"][j])
+            c.text(cell, x + pad_x, y + pad_y, w - 2 * pad_x, min(h, BOTTOM - y) - pad_y, size=lay.size,
+                   min_size=lay.size, font="font_bold" if i == 0 else "font", align=f["align"][j], body=True)
             x += w
         y += h
         if i == 0:
@@ -209,7 +209,7 @@ def _design(c: Canvas) -> Canvas:
 
 
 def split_rows(fields: Fields, theme: Theme | None = None) -> list[Fields]:
-    """A table as one or more table scenes whose rows fit at LEGIBLE size or larger, rows shared
+    """A table as one or more table scenes whose rows fit at BODY_MIN or larger, rows shared
     evenly; later parts drop the caption (said once) and any narration, and all carry
     `part`/`parts` (drawn as "2/3"). Decided on the 1920×1080 grid with `theme` (default: the
     built-in theme), never by output size."""
@@ -224,7 +224,7 @@ def split_rows(fields: Fields, theme: Theme | None = None) -> list[Fields]:
     measure = Measure(d)
 
     def fits(chunk: list[list[str]]) -> bool:
-        return layout(measure, {**probe, "rows": chunk}, top, start=LEGIBLE).fits
+        return layout(measure, {**probe, "rows": chunk}, top, start=BODY_MIN).fits
 
     counts: list[int] = []
     start = 0

@@ -65,8 +65,9 @@ def _draw_title(c: Canvas, f: Fields, state: dict[str, Any]) -> None:
 
 
 def _key_message(c: Canvas, f: Fields, y: float) -> None:
-    c.text(f.get("key_message", ""), c.m, y, W - 2 * c.m, min(130, 1010 - y), size=48, font="font_italic",
-           align="center", max_lines=2, min_size=LEGIBLE)
+    """The one thing to remember, under the rest: body text, never below BODY_MIN (up to three lines)."""
+    c.text(f.get("key_message", ""), c.m, y, W - 2 * c.m, min(3 * 60 + 2, 1010 - y), size=48, font="font_italic",
+           align="center", max_lines=3, min_size=BODY_MIN, body=True)
 
 
 def _quote_text(f: Fields) -> str:
