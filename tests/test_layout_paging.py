@@ -175,8 +175,15 @@ def test_a_face_in_layouts_draws_what_the_bundled_fonts_lack(tmp_path: Path) -> 
     assert not canvas.missing
 
 
-def test_a_missing_glyph_is_named_with_the_page_path_and_line(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    site = make_site(tmp_path / "site", {"content/p.md": """
+@pytest.mark.parametrize("folder", ["content", "docs"])
+def test_a_missing_glyph_is_named_with_the_page_path_and_line(tmp_path: Path, caplog: pytest.LogCaptureFixture,
+                                                              folder: str) -> None:
+    """Named as the author knows the page: under the configured content_dir, not always content/."""
+    from vidsite.render.slides import _warn_missing
+
+    _warn_missing.cache_clear()
+    config = ESPEAK.replace("[video]", f'content_dir = "{folder}"\n[video]')
+    site = make_site(tmp_path / "site", {f"{folder}/p.md": """
         ---
         title: Glyphs
         ---
@@ -190,11 +197,12 @@ def test_a_missing_glyph_is_named_with_the_page_path_and_line(tmp_path: Path, ca
         title: "Linear B \U00010000"
         narration: Linear B.
         ```
-    """}, ESPEAK)
+    """}, config)
     result = CliRunner().invoke(main, ["build", str(site), "-j", "1"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     found = [r.getMessage() for r in caplog.records if "U+10000" in r.getMessage()]
-    assert any(m.startswith("content/p.md:10: ") and "'\U00010000'" in m for m in found), found
+    assert any(m.startswith(f"{folder}/p.md:10: ") and "'\U00010000'" in m for m in found), found
+    assert all(m.startswith(f"{folder}/p.md:10: ") for m in found), found  # the crossfade into it says nothing
 
 
 @pytest.mark.parametrize("kind", list(LONG))

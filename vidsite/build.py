@@ -302,7 +302,7 @@ def run_tasks(tasks: list[Any], ctx: Context) -> None:
     if not tasks:
         return
     from vidsite.executor import executor_for, jobs_for, preload
-    from vidsite.tasks import TaskFailed, shown_path
+    from vidsite.tasks import SegmentTask, TaskFailed
 
     stats = ctx.stats
     stats.tasks = len(tasks)
@@ -311,6 +311,7 @@ def run_tasks(tasks: list[Any], ctx: Context) -> None:
     ctx.progress("render+encode", None, stats)
     executor = executor_for(jobs_for(ctx.options, ctx.config), ctx.config.build.scheduler or None,
                             ctx.options.start_method)
+    posters = {t.path for t in tasks if isinstance(t, SegmentTask) and t.poster}
     try:
         told: set[str] = set()
         for result in executor.run(tasks):
@@ -322,7 +323,7 @@ def run_tasks(tasks: list[Any], ctx: Context) -> None:
             stats.tasks_done += 1
             if ctx.shared:  # with Dask, the worker already published it; here it is fetched
                 made = Path(result.path)
-                for part in (made, made.with_suffix(".jpg"), shown_path(made)) if made.suffix == ".mp4" else (made,):
+                for part in ctx.store.segment_parts(made, result.path in posters) if made.suffix == ".mp4" else [made]:
                     if ctx.shared.fetch(part) and part.exists():
                         ctx.shared.publish(part)
             ctx.progress("task", None, stats)
@@ -361,7 +362,9 @@ def publish_atomically(ctx: Context, plans: list[PagePlan], pages: list[Page], s
 
     stats = ctx.stats
     site = (ctx.root, ctx.config, ctx.theme)
-    if not plans and not publish(*site, ctx.out, [(p, current[p.url]) for p in pages], sections, dry_run=True):
+    memo = ctx.store.published(ctx.out)
+    if not plans and not publish(*site, ctx.out, [(p, current[p.url]) for p in pages], sections, dry_run=True,
+                                 memo=memo):
         return
     staging = Staging(ctx.out)
     try:
@@ -372,7 +375,7 @@ def publish_atomically(ctx: Context, plans: list[PagePlan], pages: list[Page], s
             stats.video_seconds += current[plan.page.url]["duration"]
             ctx.progress("page", plan.page, stats)
         t = time.perf_counter()
-        stats.files_written += publish(*site, staging.path, [(p, current[p.url]) for p in pages], sections)
+        stats.files_written += publish(*site, staging.path, [(p, current[p.url]) for p in pages], sections, memo=memo)
         stats.timed("publish", t)
         if not stats.nothing_to_do:
             stats.video_seconds = round(stats.video_seconds, 3)

@@ -4,13 +4,18 @@
 .vidsite/cache/
   clips/<text-slug>-<key>.wav + .json     a sentence, spoken (the .json sidecar marks it whole)
   clips/<text-slug>-<key>.<key>.pcm       that clip levelled to a gain (int16), for page tracks
-  segments/<scene type>-<key>.mp4 (+ .jpg poster, + .sha256 sidecar)   a scene, drawn and encoded
+  segments/<scene type>-<key>.mp4 (+ .sha256 sidecar)   a scene, drawn and encoded, and beside it what the
+      same task made: .shown.json (the fields its final slide shows), .thumb.png (that slide, storyboard
+      sized) and, for a page's first scene, .jpg (the poster, + .sha256)
   audio/<page slug>-<key>.m4a (+ .sha256)  a page's narration track
   ai/<scene type>-<key>.json               Claude's narration for a scene
   translations/<language>-<key>.json       Claude's translation of a page's strings
   pages/<video key>.json                   which entries a built page used (what `prune` keeps)
   speech/probe-<engine>.json               when an online engine last failed or answered
   state/<file name>-<key>.json             what parsing a content file gave, and the files it read
+  state/site-<key>.json (+ .rendered.json)  per output folder: what the last build published there (and
+                                           what its publish rendered and hashed)
+  templates/                               the site's Jinja templates, compiled (Jinja's own bytecode cache)
 ```
 
 Every entry is `name-key`: the key, `make_key` of what the entry depends on (a hash of canonical
@@ -74,6 +79,23 @@ class Cache:
         """The first scene's poster, made by the same task as its segment."""
         return segment.with_suffix(".jpg")
 
+    @staticmethod
+    def shown(segment: Path) -> Path:
+        """The scene's fields as its final slide shows them (render.slides.shown), made with the segment."""
+        return segment.with_suffix(".shown.json")
+
+    @staticmethod
+    def thumbnail(segment: Path) -> Path:
+        """The scene's final slide at storyboard size (site/storyboard.py), made with the segment: a
+        page's storyboard is pasted from these, not decoded from the videos."""
+        return segment.with_suffix(".thumb.png")
+
+    @classmethod
+    def segment_parts(cls, segment: Path, poster: bool = False) -> list[Path]:
+        """Every file a segment's task writes, the segment last: the shared cache publishes them in this
+        order, so a reader that finds the segment there finds the rest."""
+        return [cls.shown(segment), cls.thumbnail(segment), *([cls.poster(segment)] if poster else []), segment]
+
     def audio(self, slug: str, key: str) -> Path:
         """A page's narration track (the slug only makes the folder readable; the key decides)."""
         return self.root / "audio" / f"{slug}-{key}.m4a"
@@ -86,6 +108,14 @@ class Cache:
 
     def speech(self, engine: str) -> Path:
         return self.root / "speech" / f"probe-{engine}.json"
+
+    def templates(self) -> Path:
+        """Jinja's compiled templates (each file names its template and holds its source's checksum)."""
+        return self.root / "templates"
+
+    def published(self, out: Path) -> Path:
+        """What the last publish into the output folder `out` rendered and hashed (site/publish.py::Memo)."""
+        return self.site_state(out).with_suffix(".rendered.json")
 
     def site_state(self, out: Path) -> Path:
         """What the last build into the output folder `out` published, and the files it left there."""
@@ -125,7 +155,7 @@ class Cache:
                 levelled.setdefault(p.name.split(".", 1)[0], []).append(p)
             return [[m, m.with_suffix(".wav"), *sorted(levelled.get(m.stem, []))] for m in sorted(folder.glob("*.json"))]
         if kind == "segments":
-            return [[s, self.poster(s), sidecar(s), sidecar(self.poster(s)), s.with_suffix(".shown.json")]
+            return [[s, self.poster(s), sidecar(s), sidecar(self.poster(s)), self.shown(s), self.thumbnail(s)]
                     for s in sorted(folder.glob("*.mp4"))]
         if kind == "audio":
             return [[a, sidecar(a), a.with_name(a.name + ".loudness.json")] for a in sorted(folder.glob("*.m4a"))]
@@ -144,7 +174,8 @@ class Cache:
             if folder.is_dir():
                 out += [s for s in folder.glob("*.sha256") if not s.with_name(s.name[: -len(".sha256")]).exists()]
         segments, audio = self.root / "segments", self.root / "audio"
-        out += [s for s in segments.glob("*.shown.json") if not s.with_name(s.name[: -len(".shown.json")] + ".mp4").exists()]
+        for made in (".shown.json", ".thumb.png"):
+            out += [s for s in segments.glob("*" + made) if not s.with_name(s.name[: -len(made)] + ".mp4").exists()]
         out += [s for s in audio.glob("*.loudness.json") if not s.with_name(s.name[: -len(".loudness.json")]).exists()]
         return out
 

@@ -94,13 +94,18 @@ def up_to_date(dest: Path, key: str | None, only_engine: str | None = None) -> d
     return manifest
 
 
+def _source(page: Page, ctx: Context) -> str:
+    """The page's path as its author knows it: under the configured content_dir (`docs/…` in a docs repo)."""
+    return Path(ctx.config.content_dir, page.rel).as_posix()
+
+
 def plan_page(page: Page, key: str, ctx: Context, tasks: list[Any]) -> PagePlan:
     """Narrate, speak and time one page; append the media tasks its video still needs."""
     from vidsite.encode.audio import AUDIO_RATE, frame_alignment
     from vidsite.encode.integrity import intact
     from vidsite.encode.loudness import CEILING, gain_db
     from vidsite.speech.voices import RTL_LANGUAGES, base_language
-    from vidsite.tasks import AudioTask, SegmentTask, shown_path
+    from vidsite.tasks import AudioTask, SegmentTask
     from vidsite.timeline import build_timeline
 
     stats, v = ctx.stats, ctx.config.video
@@ -135,16 +140,16 @@ def plan_page(page: Page, key: str, ctx: Context, tasks: list[Any]) -> PagePlan:
         path = ctx.store.segment(scene.type, seg_key)
         stats.distinct_frames += len(span.stills) + span.fade
         poster = str(ctx.store.poster(path)) if span.index == 0 else ""
+        parts = ctx.store.segment_parts(path, bool(poster))
         if ctx.shared and ctx.shared.fetch(path):
-            ctx.shared.fetch(shown_path(path))
-            if poster:
-                ctx.shared.fetch(Path(poster))
+            for part in parts[:-1]:
+                ctx.shared.fetch(part)
         if (str(path), poster) in planned:
             pass
-        elif intact(path) and shown_path(path).exists() and (not poster or intact(Path(poster))):  # damaged: a miss
+        elif intact(path) and all(p.exists() for p in parts) and (not poster or intact(Path(poster))):  # damaged: a miss
             stats.segments_reused += 1
         else:
-            source = f"content/{page.rel}:{scene.line}: scene {span.index + 1} ({scene.type})"
+            source = f"{_source(page, ctx)}:{scene.line}: scene {span.index + 1} ({scene.type})"
             tasks.append(replace(task, path=str(path), poster=poster, share=_share(ctx), source=source))
             planned.add((str(path), poster))
         segments.append((path, span.start))
@@ -162,7 +167,7 @@ def plan_page(page: Page, key: str, ctx: Context, tasks: list[Any]) -> PagePlan:
     if ctx.shared:
         ctx.shared.fetch(audio)
     if (str(audio), "") not in planned and not intact(audio):
-        tasks.append(AudioTask(str(audio), samples, AUDIO_RATE, placements, _share(ctx), f"content/{page.rel}: audio"))
+        tasks.append(AudioTask(str(audio), samples, AUDIO_RATE, placements, _share(ctx), f"{_source(page, ctx)}: audio"))
     ctx.store.record_page(key, {"segments": keys, "audio": [audio_key], "ai": ai_keys(page, ctx),
                                 "clips": [clip.key for vo in voiceovers for clip, _ in vo.parts]})
     stats.timed("time+plan", t)

@@ -114,20 +114,14 @@ def _run(task: SegmentTask | AudioTask) -> Result:
     else:
         frames = _segment(task)
     if task.share:  # a worker elsewhere hands its result over through the shared cache
+        from vidsite.cache import Cache
         from vidsite.shared_cache import SharedCache
 
         shared = SharedCache(task.share[0], Path(task.share[1]))
-        made_files = [Path(task.path), Path(getattr(task, "poster", "") or task.path)]
-        if isinstance(task, SegmentTask):
-            made_files.append(shown_path(Path(task.path)))
-        for made in made_files:
-            shared.publish(made)
+        made = Path(task.path)
+        for part in Cache.segment_parts(made, bool(task.poster)) if isinstance(task, SegmentTask) else [made]:
+            shared.publish(part)
     return Result(task.path, frames, time.perf_counter() - started)
-
-
-def shown_path(segment: Path) -> Path:
-    """Beside a segment: its scene's fields as the final slide shows them (render.slides.shown)."""
-    return segment.with_suffix(".shown.json")
 
 
 def _warn_cut(task: SegmentTask, visible: dict[str, Any]) -> None:
@@ -143,17 +137,19 @@ def _warn_cut(task: SegmentTask, visible: dict[str, Any]) -> None:
 
 
 def _segment(task: SegmentTask) -> int:
+    from vidsite.cache import Cache
     from vidsite.encode.encoders import EncoderChoice
     from vidsite.encode.segments import crossfade, encode_segment, yuv420
     from vidsite.fsutil import atomic_write
     from vidsite.render.slides import draw_slide, shown
     from vidsite.render.theme import Theme
+    from vidsite.site.storyboard import thumbnail
 
     theme = Theme.model_validate(task.theme)
 
-    def draw(kind: str, fields: dict[str, Any], state: dict[str, Any], source: str = "") -> Any:
+    def draw(kind: str, fields: dict[str, Any], state: dict[str, Any], source: str = "", quiet: bool = False) -> Any:
         return draw_slide(kind, fields, state, theme, task.accent, task.width, task.height, task.rtl, task.language,
-                          source)
+                          source, quiet)
 
     def pictures() -> Any:
         picture = image = None
@@ -162,10 +158,11 @@ def _segment(task: SegmentTask) -> int:
             image = canvas.img
             picture = yuv420(image)  # converted once: encoded, and the start of the crossfade
             yield frame, picture
-        if image is not None:  # what the final slide shows legibly, for the page manifest
+        if image is not None:  # what the final slide shows legibly, for the page manifest, and its storyboard tile
             visible = shown(task.scene_type, task.fields, canvas.drawn)
             _warn_cut(task, visible)
-            atomic_write(shown_path(Path(task.path)), json.dumps(visible, ensure_ascii=False).encode())
+            atomic_write(Cache.shown(Path(task.path)), json.dumps(visible, ensure_ascii=False).encode())
+            atomic_write(Cache.thumbnail(Path(task.path)), thumbnail(image))
         if task.poster and image is not None:
             buf = io.BytesIO()
             image.save(buf, "JPEG", quality=85)
@@ -173,7 +170,7 @@ def _segment(task: SegmentTask) -> int:
         if task.fade:
             n, kind, fields, state = task.fade
             first = task.frames - n
-            for i, blend in enumerate(crossfade(picture, yuv420(draw(kind, fields, state).img), n)):
+            for i, blend in enumerate(crossfade(picture, yuv420(draw(kind, fields, state, quiet=True).img), n)):
                 yield first + i, blend
 
     encoder = EncoderChoice(task.codec, task.options, "")

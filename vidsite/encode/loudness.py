@@ -139,7 +139,9 @@ class Meter:
         """Peak of the oversampled `x`, leaving out its first CONTEXT samples (counted last time) and,
         unless this is the `end`, its last CONTEXT (counted next time, with what follows them)."""
         c = self.CONTEXT
-        up = np.abs(oversampled(x))[c * OVERSAMPLE : None if end else (len(x) - c) * OVERSAMPLE]
+        # In single precision (numpy 2 transforms float32 as such): three times faster than double, and
+        # a peak off by a millionth of itself reads the same to the hundredth of a dB it is given in.
+        up = np.abs(oversampled(x.astype(np.float32)))[c * OVERSAMPLE : None if end else (len(x) - c) * OVERSAMPLE]
         self.peak = max(self.peak, float(up.max()) if len(up) else 0.0)
         self.raw = x[len(x) - 2 * c :]
 

@@ -39,7 +39,7 @@ def _to_yuv(image: Image.Image):  # type: ignore[no-untyped-def]
     import av
     from av.video.reformatter import ColorRange, Colorspace, Interpolation
 
-    frame = av.VideoFrame.from_image(image.convert("RGB"))
+    frame = av.VideoFrame.from_image(image if image.mode == "RGB" else image.convert("RGB"))  # no copy of a slide
     return frame.reformat(format="yuv420p", src_colorspace=Colorspace.ITU709, dst_colorspace=Colorspace.ITU709,
                           src_color_range=ColorRange.JPEG, dst_color_range=ColorRange.MPEG,
                           interpolation=Interpolation.BILINEAR | Interpolation.ACCURATE_RND)

@@ -7,7 +7,9 @@ pool's preload wants before it forks.
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import re
 from functools import lru_cache
 from typing import Any
@@ -31,22 +33,43 @@ def render(scene_type: str, fields: dict[str, Any], state: dict[str, Any], theme
 
 
 def draw_slide(scene_type: str, fields: dict[str, Any], state: dict[str, Any], theme: Theme, accent: str,
-               width: int, height: int, rtl: bool = False, language: str | None = None, source: str = "") -> Canvas:
+               width: int, height: int, rtl: bool = False, language: str | None = None, source: str = "",
+               quiet: bool = False) -> Canvas:
     """The drawn canvas: its image, and the text it drew legibly (`drawn`). `source` names the page
-    and scene in warnings ("content/p.md:12: scene 3 (code)")."""
-    fields = drawable(fields)
+    and scene in warnings ("content/p.md:12: scene 3 (code)"); `quiet` draws without them (a
+    crossfade into the next scene, which warns with its own source when it is drawn)."""
     kind = get(scene_type)
     canvas = Canvas(width, height, theme, accent, rtl)
     with speaking(language):
-        kind.draw(canvas, fields, state)
+        kind.draw(canvas, drawable(fields), state)
         measured = None
-        if "reveal" in state and state["reveal"] < 10**6:  # balance by the full slide, so items stay put
-            measured = Canvas(width, height, theme, accent, rtl)
-            kind.draw(measured, fields, {**state, "reveal": 10**6})
+        if "reveal" in state and state["reveal"] < FULL:  # balance by the full slide, so items stay put
+            measured = _fully_revealed(scene_type, fields, state, theme, accent, width, height, rtl, language)
     canvas.balance(measured)
-    if canvas.missing:
+    if canvas.missing and not quiet:
         _warn_missing(source or f"{scene_type} slide", "".join(sorted(canvas.missing)))
     return canvas
+
+
+FULL = 10**6  # a `reveal` that shows every item
+_last_full: tuple[str, Canvas] | None = None  # (what was drawn, the canvas)
+
+
+def _fully_revealed(scene_type: str, fields: dict[str, Any], state: dict[str, Any], theme: Theme, accent: str,
+                    width: int, height: int, rtl: bool, language: str | None) -> Canvas:
+    """The slide with every item revealed, which each of its partial reveals is balanced by: drawn
+    once for all of them (a scene's stills are drawn one after another), not once per still."""
+    global _last_full
+    image = fields.get("_path")  # a picture the slide shows: by its file's state too (the dev server redraws)
+    st = os.stat(image) if isinstance(image, str) and os.path.exists(image) else None
+    seen = (st.st_size, st.st_mtime_ns) if st else None
+    key = json.dumps([scene_type, fields, seen, {**state, "reveal": FULL}, theme.model_dump(mode="json"), accent,
+                      width, height, rtl, language], sort_keys=True, default=repr)
+    if _last_full is None or _last_full[0] != key:
+        full = Canvas(width, height, theme, accent, rtl)
+        get(scene_type).draw(full, drawable(fields), {**state, "reveal": FULL})
+        _last_full = (key, full)
+    return _last_full[1]
 
 
 def shown(scene_type: str, fields: dict[str, Any], drawn: list[str]) -> dict[str, Any]:
@@ -92,5 +115,5 @@ def shown(scene_type: str, fields: dict[str, Any], drawn: list[str]) -> dict[str
 def _warn_missing(where: str, chars: str) -> None:
     """Once per distinct set: which characters would still be boxes, and how to get them drawn."""
     named = ", ".join(f"{ch!r} U+{ord(ch):04X}" for ch in chars[:12])
-    log.warning("%s: no font has glyphs for %s; put a font that has them in layouts/ and list it "
-                "under `fallback` in layouts/theme.toml", where, named)
+    log.warning("%s: no font has glyphs for %s; put a font that has them in layouts/ and name it under "
+                "`extra_fallback` in layouts/theme.toml (extra_fallback = [\"MyFont.ttf\"])", where, named)

@@ -8,12 +8,15 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from vidsite.cache import Cache
 from vidsite.fsutil import file_sha256, write_json
 from vidsite.models import Page, Scene, Timeline
 from vidsite.plan import MANIFEST_FORMAT, PagePlan
 from vidsite.scenes import chapter_title
 
 if TYPE_CHECKING:
+    from PIL import Image
+
     from vidsite.build import Context
 
 ASSET_ROLES = ("video", "poster", "captions", "subtitles", "chapters", "storyboard")
@@ -30,7 +33,7 @@ def finish_page(plan: PagePlan, ctx: Context, out: Path) -> dict[str, Any]:
     from vidsite.encode.audio import measured
     from vidsite.encode.join import join
     from vidsite.render import shaping
-    from vidsite.site.storyboard import final_frame, storyboard
+    from vidsite.site.storyboard import storyboard
     from vidsite.site.writer import clock, file_entry, write_if_changed
     from vidsite.timeline import captions, chapters_vtt, srt, webvtt
 
@@ -46,8 +49,8 @@ def finish_page(plan: PagePlan, ctx: Context, out: Path) -> dict[str, Any]:
     write_if_changed(dest / f"captions.{page.language}.srt", srt(cues))
     write_if_changed(dest / "chapters.vtt", chapters_vtt(timeline, titles))
     write_if_changed(dest / "poster.jpg", plan.segments[0][0].with_suffix(".jpg").read_bytes())  # by its task
-    finals = [final_frame(path, (span.end - span.start - span.fade) / v.fps)
-              for (path, _), span in zip(plan.segments, timeline.spans)]
+    finals = [_final(path, (span.end - span.start - span.fade) / v.fps) for (path, _), span in zip(plan.segments,
+                                                                                              timeline.spans)]
     write_if_changed(dest / "storyboard.jpg", storyboard(finals,
                                                          [clock(span.start / v.fps) for span in timeline.spans],
                                                          ctx.theme, page.accent))
@@ -87,15 +90,27 @@ def shown_fields(scene: Scene, segment: Path | None = None) -> dict[str, Any]:
     tools. Without that record (a segment fetched from an older shared cache), the fields the draw
     code was given. Private keys (`_path`: a file on this machine) stay out."""
     if segment is not None:
-        from vidsite.tasks import shown_path
-
         try:
-            recorded = json.loads(shown_path(segment).read_text(encoding="utf-8"))
+            recorded = json.loads(Cache.shown(segment).read_text(encoding="utf-8"))
             if isinstance(recorded, dict):
                 return recorded
         except (OSError, ValueError):
             pass
     return {k: v for k, v in scene.fields.items() if not k.startswith("_")}
+
+
+def _final(segment: Path, until: float) -> Image.Image:
+    """The scene's final slide at storyboard size, as its task kept it; decoded from the segment where
+    that is missing or unreadable (a segment fetched from an older shared cache)."""
+    from PIL import Image, UnidentifiedImageError
+
+    from vidsite.site.storyboard import final_frame
+
+    try:
+        with Image.open(Cache.thumbnail(segment)) as tile:
+            return tile.convert("RGB")
+    except (OSError, UnidentifiedImageError, ValueError):
+        return final_frame(segment, until)
 
 
 def _name_assets(dest: Path, page: Page, hashed: bool) -> dict[str, str]:

@@ -5,15 +5,21 @@ from __future__ import annotations
 
 import json
 import logging
+import time
+from functools import cache
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from vidsite import __version__
+from vidsite.cache import RACY_NS, Cache
 from vidsite.config import SiteConfig
+from vidsite.fsutil import canonical_hash, file_sha256, write_json
 from vidsite.models import Page, Section
 from vidsite.render.theme import Theme
 from vidsite.safety import GENERATOR, read_site_manifest
 from vidsite.site.aliases import write_aliases
-from vidsite.site.i18n import context, language_name
+from vidsite.site.i18n import context
+from vidsite.site.i18n import language_name as _language_name
 from vidsite.site.writer import absolute, clock, environment, file_entry, would_change
 from vidsite.site.writer import write_if_changed as write_file
 
@@ -40,12 +46,100 @@ def _open_graph(base_url: str, page: Page, manifest: dict[str, Any]) -> dict[str
     }
 
 
+class Memo:
+    """What the last publish into an output folder rendered and hashed, kept in the cache: per page, a
+    hash of everything its HTML was rendered from, and per listed file its size, mtime and sha256. A
+    page whose inputs and file are as recorded is not rendered again, and a file as recorded is not
+    hashed again: an edit to one page of a large site renders one page. A missing or unreadable
+    record, or a template file modified too recently for its mtime to be trusted, means everything
+    is rendered and hashed, as it always may be."""
+
+    def __init__(self, path: Path | None, env: Any, config: SiteConfig, theme: Theme) -> None:
+        self.path = path
+        self.pages: dict[str, str] = {}
+        self.files: dict[str, list[Any]] = {}
+        self.site = _templates_key(env, config, theme) if path else None
+        if self.site is None:
+            return
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if data.get("site") == self.site:
+                self.pages, self.files = dict(data["pages"]), dict(data["files"])
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            pass
+        self.seen_pages: dict[str, str] = {}
+        self.seen_files: dict[str, list[Any]] = {}
+
+    def page_key(self, page: Page, values: dict[str, Any]) -> str | None:
+        """Hash of a page's render context; its formatters are named by the language already in it."""
+        if self.site is None:
+            return None
+        return canonical_hash([self.site, repr(page), {k: v for k, v in values.items()
+                                                       if k not in _OWN and not callable(v)}])
+
+    def rendered(self, url: str, key: str | None, path: Path, rel: str) -> bool:
+        """True when the page's HTML at `path` is what rendering with `key` would write."""
+        if key is None or self.pages.get(url) != key:
+            return False
+        return self._stat(path) == self.files.get(rel, [None, None])[:2]
+
+    def entry(self, path: Path, rel: str) -> dict[str, Any]:
+        """`file_entry(path)`, its hash taken from the record while the file is as recorded."""
+        st = self._stat(path)
+        known = self.files.get(rel) if self.site is not None else None
+        sha = known[2] if known and st == known[:2] else file_sha256(path)
+        if self.site is not None:
+            self.seen_files[rel] = [*st, sha]
+        return {"size": st[0], "sha256": sha}
+
+    def note(self, url: str, key: str | None) -> None:
+        if key is not None and self.site is not None:
+            self.seen_pages[url] = key
+
+    def save(self) -> None:
+        if self.path is None or self.site is None:
+            return
+        write_json(self.path, {"site": self.site, "pages": self.seen_pages, "files": self.seen_files})
+
+    @staticmethod
+    def _stat(path: Path) -> list[Any]:
+        try:
+            st = path.stat()
+        except OSError:
+            return [None, None]
+        return [st.st_size, st.st_mtime_ns]
+
+
+_OWN = ("site", "page", "theme")  # in a page's render context, hashed by `Memo.site` and `repr(page)` instead
+
+
+def _templates_key(env: Any, config: SiteConfig, theme: Theme) -> str | None:
+    """Hash of what every page's HTML shares: vidsite's version, the config, the theme and every
+    template file (by size and mtime). None when a template file changed too recently to tell."""
+    now, files = time.time_ns(), []
+    for folder in env.loader.searchpath:
+        for path in sorted(Path(folder).rglob("*")):
+            try:
+                st = path.stat()
+            except OSError:
+                return None
+            if st.st_mtime_ns >= now - RACY_NS:
+                return None
+            files.append((str(path), st.st_size, st.st_mtime_ns))
+    return canonical_hash({"version": __version__, "config": config.model_dump(mode="json"),
+                           "theme": theme.model_dump(mode="json"), "files": files})
+
+
 def publish(root: Path, config: SiteConfig, theme: Theme, out: Path, manifests: list[tuple[Page, dict[str, Any]]],
-            sections: list[Section], dry_run: bool = False) -> int:
+            sections: list[Section], dry_run: bool = False, memo: Path | None = None) -> int:
     """Write the site's pages, indexes, feeds and manifest into `out`; returns how many files changed.
-    `dry_run` only counts them (a no-op build must not even make a staging copy)."""
+    `dry_run` writes nothing and returns as soon as it finds one that would (a no-op build must not even
+    make a staging copy; any other publishes). `memo`: where what
+    this publish rendered and hashed is kept for the next one (`Memo`)."""
     write_if_changed = would_change if dry_run else write_file
-    env = environment(root / "layouts", config.theme)
+    env = environment(root / "layouts", config.theme, Cache((root / config.cache.dir).resolve()).templates())
+    known = Memo(memo, env, config, theme)
+    language_name = cache(_language_name)  # asked for each page and translation: a site has a few languages
     site = config
     written = 0
     previous = read_site_manifest(out) or {}  # an author's manifest.json is never a list of things to delete
@@ -80,7 +174,7 @@ def publish(root: Path, config: SiteConfig, theme: Theme, out: Path, manifests: 
         defaults = [p for p in real_by_key[page.translation_key] if p.listed_in == site.default_lang]
         x_default = absolute(site.base_url, defaults[0].url + "/") \
             if defaults and len(real_by_key[page.translation_key]) > 1 else ""
-        html = page_tpl.render(
+        values = dict(
             site=site, site_title=site.title_for(edition), page=page, accent=theme.accent(page.accent), theme=theme,
             root=up + (f"{page.lang_prefix}/" if page.lang_prefix else ""),
             files=manifest["assets"], og=og, x_default=x_default,
@@ -89,7 +183,12 @@ def publish(root: Path, config: SiteConfig, theme: Theme, out: Path, manifests: 
             translations=translations if len(translations) > 1 else [], notice=notice,
             **lang_ctx,
         )
-        written += write_if_changed(out / page.url / "index.html", html)
+        key = known.page_key(page, values)
+        known.note(page.url, key)
+        if not known.rendered(page.url, key, out / page.url / "index.html", f"{page.url}/index.html"):
+            written += write_if_changed(out / page.url / "index.html", page_tpl.render(**values))
+            if dry_run and written:
+                return written  # something changes: the build publishes, and renders it then
 
     index_tpl = env.get_template("index.html")
     titled = {(s.language, s.path): s for s in sections}
@@ -157,7 +256,8 @@ def publish(root: Path, config: SiteConfig, theme: Theme, out: Path, manifests: 
         for name, entry in manifest["files"].items():
             files[f"{page.url}/{name}"] = entry | {"cache_control": cache_control(name, site.hashed_names)}
         for name in ("manifest.json", "index.html"):
-            files[f"{page.url}/{name}"] = file_entry(out / page.url / name) | {"cache_control": SHORT}
+            files[f"{page.url}/{name}"] = known.entry(out / page.url / name, f"{page.url}/{name}") | \
+                {"cache_control": SHORT}
     for home in indexes:
         for name in ("index.html", "feed.xml", "feed.json"):
             files[home + name] = file_entry(out / home / name) | {"cache_control": SHORT}
@@ -176,6 +276,8 @@ def publish(root: Path, config: SiteConfig, theme: Theme, out: Path, manifests: 
         "files": dict(sorted(files.items())),
     }
     written += write_if_changed(out / "manifest.json", json.dumps(site_manifest, indent=2, ensure_ascii=False) + "\n")
+    if not dry_run:
+        known.save()
     return written
 
 

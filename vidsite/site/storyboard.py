@@ -1,8 +1,10 @@
 """A page's storyboard: each scene's final frame as a thumbnail under its start time, in one JPEG.
 
 A reader sees the whole video at a glance, and a reviewer can check every slide without playing it.
-The frames are decoded from the encoded segments (what a viewer's player shows, colours included),
-not redrawn: a segment holds only its scene's changed stills, so finding its final one is a short decode.
+The task that draws and encodes a scene's segment also keeps its final slide at tile size beside it
+(`thumbnail`), so a page's storyboard is pasted together from small PNGs, not decoded from every
+segment and scaled down again each time the page is published. A segment without one (made by an
+older vidsite and fetched from a shared cache) has its final frame decoded (`final_frame`).
 """
 
 from __future__ import annotations
@@ -36,11 +38,25 @@ def final_frame(segment: Path, until: float) -> Image.Image:
                           dst_color_range=ColorRange.JPEG).to_image()
 
 
+def tile_size(width: int, height: int) -> tuple[int, int]:
+    return TILE_W, round(TILE_W * height / width)
+
+
+def thumbnail(image: Image.Image) -> bytes:
+    """A slide at tile size, as PNG bytes (lossless: the sheet is compressed once, as JPEG). Pillow
+    shrinks by whole factors first (`reducing_gap`), then resamples with Lanczos."""
+    rgb = image if image.mode == "RGB" else image.convert("RGB")
+    tile = rgb.resize(tile_size(*image.size), Image.Resampling.LANCZOS, reducing_gap=3.0)
+    buf = io.BytesIO()
+    tile.save(buf, "PNG", compress_level=1)
+    return buf.getvalue()
+
+
 def storyboard(frames: list[Image.Image], clocks: list[str], theme: Theme, accent: str) -> bytes:
-    """The sheet as JPEG bytes: up to COLUMNS thumbnails a row, each with its start time below it
-    in the theme's text face, on the theme's background."""
-    aspect = frames[0].height / frames[0].width
-    tile_h = round(TILE_W * aspect)
+    """The sheet as JPEG bytes: up to COLUMNS thumbnails a row (frames at tile size are pasted as
+    they are, others scaled), each with its start time below it in the theme's text face, on the
+    theme's background."""
+    tile_h = tile_size(frames[0].width, frames[0].height)[1]
     face = T.Face(theme.chain("font_bold"), 22)
     label = face.line_height + 8
     cols = min(COLUMNS, len(frames))
@@ -50,7 +66,9 @@ def storyboard(frames: list[Image.Image], clocks: list[str], theme: Theme, accen
     for i, (frame, clock) in enumerate(zip(frames, clocks)):
         x = GAP + (i % cols) * (TILE_W + GAP)
         y = GAP + (i // cols) * (tile_h + label + GAP)
-        sheet.paste(frame.resize((TILE_W, tile_h), Image.Resampling.LANCZOS), (x, y))
+        if frame.size != (TILE_W, tile_h):
+            frame = frame.resize((TILE_W, tile_h), Image.Resampling.LANCZOS, reducing_gap=3.0)
+        sheet.paste(frame, (x, y))
         T.draw_line(draw, x, y + tile_h + 6, f"{i + 1} · {clock}", face, theme.text)
         draw.rectangle([x, y + tile_h, x + TILE_W - 1, y + tile_h + 2], fill=theme.accent(accent))
     buf = io.BytesIO()

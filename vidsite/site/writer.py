@@ -3,25 +3,50 @@ written atomically and only when their bytes change."""
 
 from __future__ import annotations
 
+import logging
+import pickle
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import jinja2
+import jinja2.bccache
 
 from vidsite import __version__
 from vidsite.fsutil import atomic_write, file_sha256
 from vidsite.render.theme import THEMES_DIR
 
+log = logging.getLogger(__name__)
 
-def environment(layouts: Path, theme: str) -> jinja2.Environment:
+
+class _Compiled(jinja2.FileSystemBytecodeCache):
+    """Jinja's cache of compiled templates (each entry checks its source's checksum), which spares every
+    build compiling them again; one that cannot be written is only compiled again next time."""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except (OSError, EOFError, ValueError, pickle.UnpicklingError) as exc:  # damaged: a miss
+            log.debug("compiled template %s unreadable (%s); compiling it again", bucket.key, exc)
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            Path(self.directory).mkdir(parents=True, exist_ok=True)
+            super().dump_bytecode(bucket)
+        except OSError as exc:
+            log.debug("cannot keep the compiled template %s: %s", bucket.key, exc)
+
+
+def environment(layouts: Path, theme: str, compiled: Path | None = None) -> jinja2.Environment:
     """Autoescaping is on for every template whatever its name (content is untrusted), and
-    `urlpath` percent-encodes a path from the site for an href or src."""
+    `urlpath` percent-encodes a path from the site for an href or src. `compiled`: where compiled
+    templates are kept between builds (the cache's `templates/`)."""
     search = [str(layouts)] if layouts.is_dir() else []
     search += [str(THEMES_DIR / theme), str(THEMES_DIR / "default")]
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(search), autoescape=True, undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
+        keep_trailing_newline=True, bytecode_cache=_Compiled(str(compiled)) if compiled else None,
     )
     env.globals["version"] = __version__
     env.filters["urlpath"] = url_path

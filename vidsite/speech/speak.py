@@ -2,7 +2,8 @@
 
 Engines are tried in order (`auto` = edge, then espeak). An engine that cannot be reached, times
 out or fails is skipped for the rest of the build (a circuit breaker: its remaining clips fall
-back at once), every fallback is counted, and `strict` turns a fallback into an error.
+back at once), and for ten minutes of builds after it where finding that out cost time (see
+`Speaker._give_up`); every fallback is counted, and `strict` turns a fallback into an error.
 Pronunciations rewrite what is said, never what captions show.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
@@ -19,7 +21,7 @@ from vidsite.errors import SpeechError
 from vidsite.models import Clip, Voiceover, Word
 from vidsite.speech.base import Engine, ServiceDown, Unreachable, get_engine
 from vidsite.speech.cache import ClipCache, clip_key
-from vidsite.speech.health import PROBE_DEADLINE, Health
+from vidsite.speech.health import PROBE_DEADLINE, PROBE_EVERY, Health
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +33,7 @@ _CJK_DOT = re.compile(r"(?<=[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaf
 MAX_PAUSE = 10.0
 CHAINS = {"auto": ("edge", "espeak"), "edge": ("edge",), "espeak": ("espeak",)}
 SERVICE = {"edge": "edge-tts (Microsoft neural voices, speech.platform.bing.com)"}
+SLOW_FAILURE = 0.5  # seconds: a service that took this long to turn out unreachable is not asked again for a while
 
 
 def _reason(exc: Exception) -> str:
@@ -205,16 +208,17 @@ class Speaker:
             if hit is not None:
                 self.cached += 1
                 return hit
-            if name in self.down:
+            if name in self.down or self._failed_lately(name):
                 continue
             engine = self.engine(name)
             said, spans = engine.said(sentence, voice_id)
+            asked = time.monotonic()
             try:
                 speech = engine.synthesize(said, voice_id, self.tts.rate, self.tts.pitch)
             except SpeechError:
                 raise
             except Exception as exc:  # noqa: BLE001 - an engine failing is a reason to fall back, reported below
-                self._give_up(name, exc)
+                self._give_up(name, exc, time.monotonic() - asked)
                 continue
             if spans:  # by character first: a kanji word takes the time its kana take
                 spoken_chars = by_character(list(speech.words), said)
@@ -242,15 +246,29 @@ class Speaker:
             "the page or [tts] voice; `vidsite voices` lists them), or accept the spelling voice with "
             "[tts] degraded_voice = true")
 
-    def _give_up(self, name: str, exc: Exception) -> None:
+    def _give_up(self, name: str, exc: Exception, took: float = 0.0) -> None:
         """Open the breaker: `name` is not asked again in this build, and, when finding that out
-        cost time (ServiceDown), not probed again for a while either."""
+        cost time (ServiceDown, or an address that took `took` >= SLOW_FAILURE seconds to refuse),
+        not asked again for a while either (`_failed_lately`). A refusal that costs milliseconds is
+        not kept: the next build asks again, so a service that is back is used at once."""
         if name in self.down:
             return
         self.down[name] = _reason(exc)
-        log.debug("%s is unavailable (%s)", name, self.down[name])
-        if isinstance(exc, ServiceDown):
+        log.debug("%s is unavailable (%s, %.2fs)", name, self.down[name], took)
+        if isinstance(exc, ServiceDown) or took >= SLOW_FAILURE:
             self.health.record(name, self.down[name])
+
+    def _failed_lately(self, name: str) -> bool:
+        """Whether `name`, an online engine with a fallback behind it, failed expensively within the
+        last PROBE_EVERY (recorded by `_give_up` or a probe): then this build does not ask it either,
+        as a no-op would not; its pages are re-voiced once a probe finds it speaking again."""
+        if self.strict or self.chain.index(name) == len(self.chain) - 1 or not self.engine(name).online:
+            return False
+        recent = self.health.recent(name)
+        if recent is None or recent["answered"]:
+            return False
+        self.down[name] = f"{recent['why']} ({recent['age']:.0f}s ago; asked again after {PROBE_EVERY:.0f}s)"
+        return True
 
     @property
     def health(self) -> Health:
@@ -269,10 +287,11 @@ class Speaker:
             log.debug("%s %s %.0fs ago; not asking again yet", name,
                       "spoke" if recent["answered"] else f"failed ({recent['why']})", recent["age"])
             return recent["answered"]
+        asked = time.monotonic()
         try:
             engine.probe(PROBE_DEADLINE)
         except Unreachable as exc:
-            self._give_up(name, exc)
+            self._give_up(name, exc, time.monotonic() - asked)
             return False
         except Exception as exc:  # noqa: BLE001 - whatever stops the probe means "not yet"
             self._give_up(name, ServiceDown(f"probe: {_reason(exc)}"))
@@ -287,7 +306,7 @@ class Speaker:
         `clip()` to handle one by one, with fallback."""
         name = self.chain[0]
         engine = self.engine(name)
-        if not engine.online or name in self.down:
+        if not engine.online or name in self.down or self._failed_lately(name):
             return
         todo: dict[str, tuple[str, str]] = {}
         for narration, voice, language in requests:
@@ -306,10 +325,11 @@ class Speaker:
                 async with gate:
                     if name in self.down:  # given up while this one waited
                         return
+                    asked = time.monotonic()
                     try:
                         speech = await engine.synthesize_async(spoken, voice_id, self.tts.rate, self.tts.pitch)
                     except Exception as exc:  # noqa: BLE001 - clip() retries this one with fallback
-                        self._give_up(name, exc)
+                        self._give_up(name, exc, time.monotonic() - asked)
                         return
                 self.cache.put(key, spoken, speech, name, voice_id)
                 self.synthesised += 1
