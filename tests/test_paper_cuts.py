@@ -30,6 +30,14 @@ def test_new_page_goes_into_the_content_folder_with_md(tmp_path: Path, monkeypat
     (tmp_path / "docs/config.toml").write_text('title = "Docs"\ncontent_dir = "src"\n')
     assert run("new", "page", "api", "--no-input", "--site", str(tmp_path / "docs")).exit_code == 0
     assert (tmp_path / "docs/src/api.md").is_file()
+    # an absolute path outside the content folder, no path at all, another file type: refused, nothing written
+    elsewhere = tmp_path / "elsewhere" / "passwd"
+    for bad, said in ((str(elsewhere), "outside the content folder"), ("", "give the page's path"),
+                      ("notes.txt", "a page is a .md file")):
+        refused = run("new", "page", bad, "--no-input")
+        assert refused.exit_code == 2 and said in refused.output and "Traceback" not in refused.output, refused.output
+    assert not elsewhere.with_suffix(".md").exists() and not list(tmp_path.rglob("notes.txt*"))
+    assert run("new", "page", "release-1.2", "--no-input").exit_code == 0 and Path("src/release-1.2.md").is_file()
 
 
 def test_starter_site_ci_log_and_verbose_output(tmp_path: Path) -> None:

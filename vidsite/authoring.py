@@ -237,17 +237,22 @@ def _content_dir(site_dir: Path) -> Path:
 
 def _page_path(path: Path, site_dir: Path) -> Path:
     """Where `vidsite new page PATH` writes: PATH inside the site's content folder (unless it names that
-    folder already, or is absolute), with `.md` added; a page outside the content folder is never built."""
+    folder already), with `.md` added (`guide/install` → content/guide/install.md). A path that would
+    leave the content folder is refused: a page outside it is never built."""
     content = _content_dir(site_dir)
+    if not path.name or path.name in (".", ".."):
+        raise click.BadParameter("give the page's path, such as guide/install", param_hint="PATH")
+    if path.suffix != ".md" and path.suffix[1:].isalpha():  # x.txt, not release-1.2
+        raise click.BadParameter(f"{path}: a page is a .md file; leave the suffix out (guide/install)",
+                                 param_hint="PATH")
     if path.suffix != ".md":
         path = path.with_name(path.name + ".md")
-    if path.is_absolute():
-        return path
-    target = site_dir / path
-    if not target.resolve().is_relative_to(content.resolve()):
+    target = path if path.is_absolute() else site_dir / path
+    if not target.resolve().is_relative_to(content.resolve()) and not path.is_absolute():
         target = content / path
     if not target.resolve().is_relative_to(content.resolve()):
-        raise click.BadParameter(f"{path} is outside the content folder {content}", param_hint="PATH")
+        raise click.BadParameter(f"{path} is outside the content folder {content}; give a path inside it, "
+                                 "such as guide/install", param_hint="PATH")
     return target
 
 
