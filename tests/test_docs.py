@@ -53,3 +53,21 @@ def test_the_readme_lists_every_field_of_every_scene_type_and_config_table() -> 
         assert (f"[{key}]" if table else key) in README, f"config key {key} is not in the README"
         for sub in table or ():
             assert re.search(rf"\b{sub}\b", README), f"config key [{key}] {sub} is not in the README"
+
+
+def test_the_readme_synopsis_shows_every_option_of_every_command() -> None:
+    synopsis = README[README.index("## CLI"):].split("```")[1]
+    lines: dict[str, str] = {}
+    for line in synopsis.splitlines():
+        if line.startswith("vidsite "):
+            name = " ".join(w for w in line.split()[:3] if w.isalpha() and w.islower())
+            lines[name] = line
+        elif line.strip():
+            lines[name] += line  # a continued line
+    for full, cmd in _commands(main):
+        if isinstance(cmd, click.Group):
+            continue
+        line = lines.get(full, "")
+        assert line, f"{full} is not in the README's synopsis"
+        for option in (p for p in cmd.params if isinstance(p, click.Option) and "--help" not in p.opts):
+            assert any(o in line for o in option.opts + option.secondary_opts), f"{full}: {option.opts[-1]} missing"
