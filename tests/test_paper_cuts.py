@@ -112,3 +112,15 @@ def test_review_comment_workflow_posts_review_md_without_checking_out_the_pull_r
     assert "github.event.workflow_run.conclusion == 'success'" in job["if"]
     assert any(u.startswith("actions/download-artifact") for u in uses)
     assert "review.md" in yaml.safe_dump(job)
+
+
+def test_a_docs_repository_without_config_is_told_to_run_new_site_here(tmp_path: Path) -> None:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs/index.md").write_text("# Home\n\nWelcome.\n")
+    (tmp_path / "mkdocs.yml").write_text("site_name: Docs\n")
+    for command in ("build", "check"):
+        result = run(command, str(tmp_path))
+        assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+        assert "MkDocs repository" in result.output and "vidsite new site --here" in result.output, result.output
+    assert run("new", "site", "--here", str(tmp_path)).exit_code == 0
+    assert run("check", str(tmp_path)).exit_code == 0

@@ -45,8 +45,15 @@ def content_files(root: Path, content_dir: str = "content") -> list[Path]:
     content = root / content_dir
     if not content.is_dir():
         if content_dir == "content":
-            raise ContentError("no content/ folder: put your Markdown pages in content/, or set content_dir in "
-                               "config.toml to the folder that holds them", path=root)
+            from vidsite.content.nav import docs_tool
+
+            tool = docs_tool(root)
+            where = root.resolve()
+            if tool is not None:  # a docs repository without vidsite's config.toml yet
+                raise ContentError(f"{where} is a {tool.name} repository with no content/ folder: run "
+                                   "`vidsite new site --here` there to point vidsite at its pages")
+            raise ContentError(f"no content/ folder in {where}: put your Markdown pages in content/, or set "
+                               "content_dir in config.toml to the folder that holds them")
         raise ContentError(f"content_dir `{content_dir}` is not a folder; fix content_dir in config.toml",
                            path=root / "config.toml")
     skip = {(root / name).resolve() for name in ("output", ".vidsite", "layouts", "static")}
