@@ -299,7 +299,7 @@ def test_a_long_comparison_continues_with_both_panels_at_one_code_size(monkeypat
         monkeypatch.setattr(T, "font", spy)
         canvas = draw_slide("code_comparison", page.fields, {}, DARK, "blue", 1920, 1080)
         monkeypatch.undo()
-        assert sizes == {MIN_CODE_SIZE} and not canvas.overflow
+        assert len(sizes) == 1 and min(sizes) >= MIN_CODE_SIZE and not canvas.overflow  # one size, never smaller
         assert not any("more line" in d for d in canvas.drawn)
         assert "One line each" in " ".join(canvas.drawn)
 

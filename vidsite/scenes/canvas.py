@@ -299,6 +299,7 @@ class Canvas:
         f = self.face("font_mono", size)
         em = T.font(f.paths[0], 100).getlength("0") / 100  # in design units, so every output size wraps alike
         cols = max(8, int((w - 2 * PAD) // (size * em)))
+        cell = T.font(f.paths[0], f.size).getlength("0")  # a cell in pixels, as the face advances at this size
         if language:
             coloured = _highlight("\n".join(lines), language, self.theme)
         else:
@@ -312,7 +313,7 @@ class Canvas:
                     coloured.append([(line, self.theme.muted if quiet else self.theme.text)])
         shown_lines = ["".join(t for t, _ in runs) for runs in coloured]
         rows = [(i, a, b) for i, line in enumerate(shown_lines) for a, b in wrap_spans(line, cols)]
-        room = max(1, int((h - 2 * PAD) // lh))
+        room = max(1, int((h - 2 * PAD) / lh + 1e-6))  # `mono_size` fits n rows exactly: floor must not lose one
         shown = rows if len(rows) <= room else rows[: room - 1]
         cut = len(rows) - len(shown)
         if size >= LEGIBLE:
@@ -333,20 +334,52 @@ class Canvas:
                                      round((top + (lh + size) / 2) * self.sy) - 1], fill=band)
                 self.draw.rectangle([self.px(x + 8), round((top - (lh - size) / 2) * self.sy), self.px(x + 14),
                                      round((top + (lh + size) / 2) * self.sy) - 1], fill=self.accent)
-            ly, cx, at = round(top * self.sy), lx, 0
+            ly, col, at = round(top * self.sy), 0, 0
             if a:
-                cx = T.draw_line(self.draw, cx, ly, continuation(shown_lines[i], cols), f, self.theme.muted)
+                col = self._cells(lx, ly, continuation(shown_lines[i], cols), f, cell, self.theme.muted)
             for text, colour in coloured[i]:
                 piece = text[max(a - at, 0): max(b - at, 0)]
                 at += len(text)
                 if piece:
                     dim = marked and i not in marked
-                    cx = T.draw_line(self.draw, cx, ly, piece, f, mix(colour, self.theme.surface, 0.45) if dim else colour)
+                    col += self._cells(lx + col * cell, ly, piece, f, cell,
+                                       mix(colour, self.theme.surface, 0.45) if dim else colour)
         if cut:
             more = len({i for i, _, _ in rows[len(shown):]})
             ly = round((y + PAD + len(shown) * lh) * self.sy)
             T.draw_line(self.draw, lx, ly, "⋯ " + n_("{count} more line", "{count} more lines", more), f,
                         self.legible(self.accent, self.theme.surface))
+
+
+    def _cells(self, x: float, y: int, text: str, f: T.Face, cell: float, fill: str) -> int:
+        """Draw `text` on the monospace grid from pixel x, as a terminal does: a narrow character in
+        one cell, a wide one (East Asian Width W/F: CJK, most emoji) centred in two whatever its
+        font's own advance, so box-drawing borders line up; returns the cells used."""
+        col, covered = 0, T.coverage(f.paths[0])
+        for run in _grid_runs(text, covered):
+            if all(ord(c) in covered for c in run) and cells(run) == len(run):  # the face's advance: a cell
+                T.draw_line(self.draw, x + col * cell, y, run, f, fill)
+                col += len(run)
+            else:
+                glyph = T.width(run, f)
+                T.draw_line(self.draw, x + col * cell + max(0.0, (cells(run) * cell - glyph) / 2), y, run, f, fill)
+                col += cells(run)
+        return col
+
+
+def _grid_runs(text: str, covered: frozenset[int] | set[int]) -> list[str]:
+    """`text` as runs the mono face draws a cell a character (narrow characters it has), and single
+    characters to centre on the grid (wide ones, and narrow ones a fallback font draws at its own
+    advance); a variation selector or joiner stays with the character before it."""
+    out: list[str] = []
+    for ch in text:
+        joins = ch in "\ufe0e\ufe0f\u200d" or cells(ch) == 1 and ord(ch) in covered and all(
+            ord(c) in covered for c in out[-1]) if out else False
+        if joins:
+            out[-1] += ch
+        else:
+            out.append(ch)
+    return out
 
 
 def _highlight(code: str, language: str, theme: Theme) -> list[list[tuple[str, str]]]:

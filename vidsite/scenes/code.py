@@ -4,7 +4,8 @@ Their code fields are drawn verbatim in a monospace panel and never sent for tra
 
 Code is never drawn below `MIN_CODE_SIZE` (design px at 1080p). A block longer than one slide
 holds at that size is paged (`split_code`, `expand`) into slides marked "2/3", each with its share
-of the narration; a line wider than the panel wraps behind a ↪ mark instead of being cut; a slide
+of the narration and drawn at the largest size its part fits (runs of blank lines read as one
+first, which may save the slide); a line wider than the panel wraps behind a ↪ mark instead of being cut; a slide
 stays up long enough to read it (`reading_lines` × `[video] code_seconds_per_line`). Paging is
 decided on the 1920×1080 design grid with the default theme's geometry, never on the output size,
 so a draft preview and the final build make the same slides.
@@ -17,6 +18,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from pydantic import Field, field_validator
@@ -26,7 +28,7 @@ from vidsite.messages import _
 from vidsite.models import Scene
 from vidsite.scenes.base import Fields, SceneFields, SceneType, W, sentence, to_items
 from vidsite.scenes.lists import LEDE_SIZE, lede
-from vidsite.scenes.paging import PROSE, paged_title, part_label
+from vidsite.scenes.paging import PROSE, SLACK, _default_theme, paged_title, part_label
 from vidsite.scenes.paging import expand as expand_prose
 
 if TYPE_CHECKING:
@@ -180,17 +182,45 @@ def columns(width: float = W - 2 * _MARGIN) -> int:
     return int((width - 2 * PAD) // (MIN_CODE_SIZE * ADVANCE))
 
 
-def panel_top(header: str, description: bool, topic: str = "") -> float:
+def panel_top(header: str, description: str | bool, topic: str = "") -> float:
     """Design y where a full-width panel starts under the slide header, as `Canvas.header` lays it
-    out with the default theme (72 px title, a 40 px description line), and under the `topic` lede
-    (`lists.lede`). A line counts as two once it may be wider than the slide (0.65 em a cell: bold
-    Latin averages ~0.6), so the estimate errs towards fewer rows, never more than the slide draws."""
-    def lines(text: str, size: int) -> int:
-        return 2 if cells(text) * 0.65 * size > W - 2 * _MARGIN else 1
-
-    y = 80 + 90 * lines(header, 72) + (58 if description else 0)
+    out with the default theme (72 px title of up to two lines, 40 px description of up to three),
+    and under the `topic` lede (`lists.lede`). `description` is the text drawn on the description
+    line (True: one short line). Never above where the slide draws the panel: text surely on one
+    line is counted without Pillow (so `vidsite check` loads none for the usual slide); longer text
+    is wrapped as the slide wraps it, on a grid narrowed by `SLACK` (hinted glyphs at smaller output
+    sizes run wider), so a draft and the final build see no more lines than counted."""
+    text = "" if description is True else str(description or "")
+    title_lines = _header_lines(header, 72, "font_bold", 2)
+    y = 80 + 90 * title_lines
+    if description:
+        y += 58 + 50 * (_header_lines(text, 40, "font", 3) - 1)
     top = max(y + 70, 260)
-    return top + lines(topic, LEDE_SIZE) * LEDE_SIZE * 1.25 + 22 if topic else top
+    if not topic:
+        return top
+    lede_lines = 2 if cells(topic) * 0.65 * LEDE_SIZE > W - 2 * _MARGIN else 1
+    return top + lede_lines * LEDE_SIZE * 1.25 + 22
+
+
+def _header_lines(text: str, size: int, font: str, most: int) -> int:
+    """Lines `text` takes across the slide at `size` (at most `most`: longer text is drawn smaller)."""
+    if not text or cells(text) * 0.65 * size <= W - 2 * _MARGIN - 2 * SLACK:
+        return 1
+    return min(most, _wrapped(text, size, font))
+
+
+@lru_cache(maxsize=512)
+def _wrapped(text: str, size: int, font: str) -> int:
+    from vidsite.scenes.canvas import drawable
+
+    return _measure_canvas().lines(drawable(text), W - 2 * _MARGIN - 2 * SLACK, size, font)
+
+
+@lru_cache(maxsize=1)
+def _measure_canvas() -> Canvas:
+    from vidsite.scenes.canvas import Canvas
+
+    return Canvas(W, 1080, _default_theme(), "blue")
 
 
 def panel_rows(top: float, bottom: float = PANEL_BOTTOM) -> int:
@@ -208,9 +238,8 @@ class Pages:
     problems: list[str]
 
 
-# the types that page: their code field, title field and the field on the description line
-_PAGED = {"code": ("code", "header", "caption"), "command": ("commands", "header", "description"),
-          "solution": ("solution_code", "title", "")}
+# the types that page: their code field and title field (`_description`: the line under the title)
+_PAGED = {"code": ("code", "header"), "command": ("commands", "header"), "solution": ("solution_code", "title")}
 
 
 def split_code(fields: Fields, narration: str | None = None, *, kind: str = "code") -> Pages:
@@ -225,7 +254,7 @@ def split_code(fields: Fields, narration: str | None = None, *, kind: str = "cod
     shown silently for its reading time (never an English filler in a page's language). A line
     longer than a whole slide holds even wrapped keeps what fits, ends in "…", and is named in
     `problems`."""
-    key, title, note = _PAGED[kind]
+    key, title = _PAGED[kind]
     command = kind == "command"
     cols = columns()
     if command:
@@ -236,9 +265,19 @@ def split_code(fields: Fields, narration: str | None = None, *, kind: str = "cod
     header, topic = str(fields.get(title) or ""), str(fields.get("topic") or "")
     bottom = _bottom(fields)
     rows = [len(wrap_spans(line, cols)) for line in lines]
-    if sum(rows) <= panel_rows(panel_top(header, bool(note and fields.get(note)), topic), bottom):
+    room = panel_rows(panel_top(header, _description(fields, kind), topic), bottom)
+    if sum(rows) <= room:
         return Pages([fields], [narration], note_problems(fields))
-    cap = panel_rows(panel_top(header, True, topic), bottom)  # paged slides show "2/3" on the description line
+    if not command and (keep := _single_blanks(lines)) != list(range(len(lines))):
+        # two blank lines read as one on a slide: the block may fit whole, or on fewer slides
+        fields = {**fields, key: "\n".join(lines[i] for i in keep)}
+        if "highlight" in fields:
+            fields["highlight"] = [keep.index(h - 1) + 1 for h in line_numbers(fields["highlight"]) if h - 1 in keep]
+        lines, rows = [lines[i] for i in keep], [rows[i] for i in keep]
+        if sum(rows) <= room:
+            return Pages([fields], [narration], note_problems(fields))
+    # paged slides show "2/3" on the description line
+    cap = panel_rows(panel_top(header, _description({**fields, "part": 9, "parts": 9}, kind), topic), bottom)
     problems = _clip_long(key, lines, rows, cols, cap) + note_problems(fields)
     if command:
         good = [2.0 * (k != owned[j - 1][0]) if j else 0.0 for j, (k, _) in enumerate(owned)]
@@ -262,6 +301,22 @@ def split_code(fields: Fields, narration: str | None = None, *, kind: str = "cod
                 page["highlight"] = [h - a for h in line_numbers(fields["highlight"]) if a < h <= b]
         out.append(page)
     return Pages(out, _share(narration, [sum(rows[a:b]) for a, b in spans]), problems)
+
+
+def _single_blanks(lines: list[str]) -> list[int]:
+    """Indices of `lines` to keep so that no two blank lines follow each other."""
+    return [i for i, line in enumerate(lines) if line.strip() or not i or lines[i - 1].strip()]
+
+
+def _description(f: Fields, kind: str) -> str:
+    """The text a code, command or solution slide draws on its description line."""
+    if kind == "code":
+        parts = (_part(f), f.get("tab", ""), f.get("caption", ""))
+    elif kind == "command":
+        parts = (_part(f), f.get("description", ""))
+    else:
+        parts = (_part(f),)
+    return " · ".join(str(p) for p in parts if p)
 
 
 def _clip_long(key: str, lines: list[str], rows: list[int], cols: int, cap: int) -> list[str]:
@@ -373,7 +428,7 @@ def _cut(rows: list[int], good: list[float], cap: int, count: int = 0) -> list[t
             fill = end
             if left - acc > cap * (slides - 1):
                 continue  # the rest would need one more slide
-            s = good[end] - 3 * abs(acc - target) / cap
+            s = good[end] - 6 * abs(acc - target) / target  # the best boundary may move a cut a third of a share
             if s > score:
                 best, score = end, s
         end = best or fill
@@ -444,10 +499,11 @@ def split_comparison(fields: Fields, narration: str | None = None) -> Pages:
     header, bottom = str(fields.get("header") or ""), _bottom(fields)
     lines = {k: code_lines(str(fields.get(k) or "")) for k in _PAIR}
     rows = {k: [len(wrap_spans(line, cols)) for line in lines[k]] for k in _PAIR}
-    first = panel_rows(panel_top(header, bool(fields.get("improvement"))) + LABEL_ROOM, bottom)
+    improvement = str(fields.get("improvement") or "")
+    first = panel_rows(panel_top(header, improvement) + LABEL_ROOM, bottom)
     if max(sum(r) for r in rows.values()) <= first:
         return Pages([fields], [narration], note_problems(fields))
-    cap = panel_rows(panel_top(header, True) + LABEL_ROOM, bottom)
+    cap = panel_rows(panel_top(header, " · ".join(p for p in ("9/9", improvement) if p)) + LABEL_ROOM, bottom)
     problems = [p for k in _PAIR for p in _clip_long(k, lines[k], rows[k], cols, cap)] + note_problems(fields)
     good = {k: _goodness(lines[k]) for k in _PAIR}
     count = max(len(_cut(rows[k], good[k], cap)) for k in _PAIR)
@@ -493,10 +549,8 @@ def _command_text(f: Fields) -> str:
 
 
 def _draw_command(c: Canvas, f: Fields, state: dict[str, Any]) -> None:
-    description = " · ".join(p for p in (_part(f), f.get("description", "")) if p)
-    y = lede(c, f.get("topic", ""), c.header(f.get("header") or _("Run"), description))
-    c.mono(f["commands"], c.m, y, W - 2 * c.m, _bottom(f) - y, prompt=True,
-           size=MIN_CODE_SIZE if _part(f) else None)
+    y = lede(c, f.get("topic", ""), c.header(f.get("header") or _("Run"), _description(f, "command")))
+    c.mono(f["commands"], c.m, y, W - 2 * c.m, _bottom(f) - y, prompt=True)
     _note(c, f)
 
 
@@ -514,14 +568,14 @@ def _labels(f: Fields) -> tuple[str, str]:
 
 
 def _draw_comparison(c: Canvas, f: Fields, state: dict[str, Any]) -> None:
-    """Before and after side by side at one size; a paged pair at `MIN_CODE_SIZE` on every slide."""
+    """Before and after side by side at one size, the largest both fit at (never below `MIN_CODE_SIZE`)."""
     description = " · ".join(p for p in (_part(f), f.get("improvement", "")) if p)
     y = c.header(f.get("header") or _("Before and after"), description)
     gap, bottom = COMPARISON_GAP, _bottom(f)
     w = (W - 2 * c.m - gap) / 2
     panels = tuple(zip(_labels(f), (f["before_code"], f["after_code"])))
     room = bottom - y - LABEL_ROOM
-    size = MIN_CODE_SIZE if _part(f) else min(c.mono_size(code_lines(code), w, room) for _, code in panels)
+    size = min(c.mono_size(code_lines(code), w, room) for _, code in panels)
     for i, (label, code) in enumerate(panels):
         x = c.m + i * (w + gap)
         c.text(label, x, y, w, 60, size=40, font="font_bold", fill=c.accent if i else c.theme.muted, max_lines=1)
@@ -538,8 +592,7 @@ def _solution_text(f: Fields) -> str:
 
 def _draw_solution(c: Canvas, f: Fields, state: dict[str, Any]) -> None:
     y = c.header(f.get("title") or _("Solution"), _part(f))
-    c.mono(code_lines(f["solution_code"]), c.m, y, W - 2 * c.m, _bottom(f) - y, language=f.get("language", "python"),
-           size=MIN_CODE_SIZE if _part(f) else None)
+    c.mono(code_lines(f["solution_code"]), c.m, y, W - 2 * c.m, _bottom(f) - y, language=f.get("language", "python"))
     _note(c, f)
 
 
@@ -550,10 +603,9 @@ def _code_text(f: Fields) -> str:
 
 
 def _draw_code(c: Canvas, f: Fields, state: dict[str, Any]) -> None:
-    description = " · ".join(p for p in (_part(f), f.get("tab", ""), f.get("caption", "")) if p)
-    y = c.header(f.get("header") or _("Code"), description)
+    y = c.header(f.get("header") or _("Code"), _description(f, "code"))
     c.mono(code_lines(f["code"]), c.m, y, W - 2 * c.m, PANEL_BOTTOM - y, language=f.get("language") or "text",
-           size=MIN_CODE_SIZE if _part(f) else None, marked=frozenset(n - 1 for n in f.get("highlight") or ()))
+           marked=frozenset(n - 1 for n in f.get("highlight") or ()))
 
 
 COMMAND = SceneType("command", Command, _command_text, _draw_command, _paged_title("header"),
