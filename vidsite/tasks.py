@@ -127,13 +127,17 @@ def _run(task: SegmentTask | AudioTask) -> Result:
 def _warn_cut(task: SegmentTask, visible: dict[str, Any]) -> None:
     """A text field the slide could not show whole at a legible size is spoken whole but shown cut: say so."""
     from vidsite.render.inline import plain
+    from vidsite.scenes import get
 
+    code = get(task.scene_type).code_fields
     for key, value in task.fields.items():
         if isinstance(value, str) and not key.startswith("_") and key in visible and isinstance(visible[key], str):
-            said, seen = plain(value).split(), visible[key].split()
-            if len(seen) < len(said):
-                log.warning("%s: `%s` does not fit on the slide at a legible size; its last %d words are spoken "
-                            "but not shown (split the scene)", task.source, key, len(said) - len(seen))
+            whole, seen = (value.splitlines(), visible[key].splitlines()) if key in code else (
+                plain(value).split(), visible[key].split())
+            if len(seen) < len(whole):
+                log.warning("%s: `%s` does not fit on the slide at a legible size; its last %d %s are not shown "
+                            "(shorten it, or split it across scenes)", task.source, key, len(whole) - len(seen),
+                            "lines" if key in code else "words")
 
 
 def _segment(task: SegmentTask) -> int:

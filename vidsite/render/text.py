@@ -37,7 +37,9 @@ def coverage(path: str) -> frozenset[int]:
     """Code points the font has glyphs for (its best character map)."""
     from fontTools.ttLib import TTFont
 
-    return frozenset(TTFont(path, lazy=True, fontNumber=0).getBestCmap())
+    face = TTFont(path, lazy=True, fontNumber=0)
+    face.setGlyphOrder([f"g{i}" for i in range(face["maxp"].numGlyphs)])  # names unused: skip parsing `post`
+    return frozenset(face.getBestCmap())
 
 
 @lru_cache(maxsize=256)
