@@ -316,3 +316,18 @@ def test_a_real_corpus_page_has_pauses_reveals_and_loudness(tmp_path: Path) -> N
     ends = [c for c, nxt in itertools.pairwise(cues) if c.text.rstrip().endswith(".") and not nxt.text[:1].islower()]
     gaps = [silence_around(quiet, secs(c.end) + 0.05) for c in ends]  # a sentence, not "index." of index.html
     assert len(gaps) > 20 and min(gaps) >= 0.3, sorted(gaps)[:5]
+
+
+def test_captions_too_fast_to_read_are_warned_about_naming_the_page(caplog) -> None:
+    from vidsite.models import Voiceover, Word
+
+    text = "Everything here is said far faster than anybody could possibly read it along."
+    at = [i for i, ch in enumerate(text) if ch != " " and (i == 0 or text[i - 1] == " ")]
+    words = tuple(Word(text[i:].split()[0], 0.05 * k, 0.05 * k + 0.05, i) for k, i in enumerate(at))
+    vo = Voiceover(text, (), 0.05 * len(at), words, "espeak", "en")
+    timeline = build_timeline((Scene("title", {"title": "x"}, 1, narration=text),), [vo],
+                              VideoConfig(width=320, height=180))
+    captions(timeline, [vo], "docs/guide/p.md")
+    warned = [r.getMessage() for r in caplog.records if "faster than viewers read" in r.getMessage()]
+    assert len(warned) == 1 and warned[0].startswith("docs/guide/p.md: 1 caption cue(s)"), warned
+    assert "(the first at 00:00)" in warned[0], warned

@@ -56,7 +56,7 @@ def test_nvenc_is_not_asked_for_without_an_nvidia_device(monkeypatch) -> None:
     encoders.probe_nvenc.cache_clear()
     try:
         choice = encoders.choose_encoder("auto", 23, "veryfast")
-        assert choice.codec == "libx264" and choice.reason == "no NVENC (no NVIDIA device in /dev)"
+        assert choice.codec == "libx264" and choice.reason == "no NVENC: no NVIDIA device in /dev"
         assert asked == ["/dev"]
         for device in ("nvidia0", "nvidiactl", "dxg"):  # a GPU (WSL 2: dxg): libavcodec is asked, as before
             monkeypatch.setattr(encoders.os, "listdir", lambda path, d=device: ["null", d])

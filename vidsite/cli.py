@@ -80,10 +80,18 @@ def main() -> None:
     """vidsite turns Markdown pages into narrated videos and a static site.
 
     \b
-    Quick start, in a folder with config.toml and content/:
-      vidsite build          build every page into output/
-      vidsite check          validate pages and show their scenes, without building
+    Quick start:
+      vidsite new site docs      a new site in docs/ (config.toml, content/, example pages)
+      vidsite new site --here    or: make the MkDocs, mdBook, Hugo, VitePress or
+                                 Docusaurus repository in this folder a site
+      vidsite check              validate pages and show their scenes, without building
+      vidsite build              build every page into output/
+      vidsite serve              preview at http://127.0.0.1:1313/, rebuilt as you edit
     """
+
+
+def _jobs(n: int) -> str:
+    return f"{n} job" if n == 1 else f"{n} jobs"
 
 
 @main.command()
@@ -108,7 +116,8 @@ def main() -> None:
 def build(site_dir: Path, output: Path | None, drafts: bool, encoder: str | None, engine: str | None, strict: bool,
           jobs: int | None, quality: str, scheduler: str | None, hashed_names: bool | None, force: bool, quiet: bool,
           verbose: bool) -> None:
-    """Build every page in SITE_DIR/content into videos and a site in output/.
+    """Build every page in SITE_DIR's content folder (content/, or content_dir in config.toml) into
+    videos and a site in output/.
 
     Only what changed is redone: clips are cached by content hash in .vidsite/cache,
     and a page whose scenes did not change keeps its video.
@@ -152,7 +161,7 @@ def build(site_dir: Path, output: Path | None, drafts: bool, encoder: str | None
     if stats.encoder:
         click.echo(f"  video: {stats.segments_encoded} segments encoded, {stats.segments_reused} reused, "
                    f"{stats.frames_encoded} frames encoded ({stats.distinct_frames} distinct), "
-                   f"{('Dask at ' + config.build.scheduler) if config.build.scheduler else str(jobs_for(options, config)) + ' jobs'}; "
+                   f"{('Dask at ' + config.build.scheduler) if config.build.scheduler else _jobs(jobs_for(options, config))}; "
                    f"encoder {stats.encoder} ({stats.encoder_reason})")
     click.echo(f"  output: {(output or site_dir / 'output')}")
 

@@ -194,13 +194,14 @@ def _balance(text: str, first: list[Word], second: list[Word]) -> tuple[list[Wor
     return words[:best], words[best:]
 
 
-def captions(timeline: Timeline, voiceovers: list[Voiceover]) -> list[Cue]:
+def captions(timeline: Timeline, voiceovers: list[Voiceover], source: str = "captions") -> list[Cue]:
     """Cues of at most two lines of the script's width, split at sentences and clauses, timed by
     words, verbatim: each character of the narration shows in one cue. Cues shorter than 5/6 s are
     merged with the next where the two still fit; where speech outruns the script's reading
-    speed the cue stays in sync and a warning says so (captions are never condensed)."""
+    speed the cue stays in sync and a warning naming `source` (the page) says so (captions are
+    never condensed)."""
     cues: list[Cue] = []
-    fast = 0
+    fast: list[float] = []
     for span, vo in zip(timeline.spans, voiceovers):
         if not vo.words:
             continue
@@ -247,14 +248,15 @@ def captions(timeline: Timeline, voiceovers: list[Voiceover]) -> list[Cue]:
         for g, text in zip(merged, texts):
             start, end = offset + g[0].start, offset + g[-1].end
             if len(text) > rule.cps * max(end - start, 1e-3):
-                fast += 1
+                fast.append(start)
             cues.append(Cue(start, end, text))
     for i in range(len(cues) - 1):  # cues never overlap
         if cues[i].end > cues[i + 1].start:
             cues[i] = Cue(cues[i].start, cues[i + 1].start, cues[i].text)
     if fast:
-        log.warning("%d caption cue(s) go by faster than viewers read them; captions stay verbatim and in "
-                    "sync: slow the voice ([tts] rate) or shorten the narration", fast)
+        log.warning("%s: %d caption cue(s) go by faster than viewers read them (the first at %s); captions stay "
+                    "verbatim and in sync: slow the voice ([tts] rate) or shorten the narration", source, len(fast),
+                    _ts(fast[0])[3:8] if fast[0] < 3600 else _ts(fast[0])[:8])
     return [c for c in cues if c.end > c.start and c.text]
 
 

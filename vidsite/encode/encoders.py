@@ -76,4 +76,4 @@ def choose_encoder(wanted: str, crf: int, preset: str) -> EncoderChoice:
     if wanted == "nvenc":
         raise EncodeError(f"encoder = \"nvenc\" but h264_nvenc is not usable here ({failure}); "
                           "use encoder = \"auto\" or \"x264\"", path="config.toml")
-    return EncoderChoice("libx264", x264, f"no NVENC ({failure})")
+    return EncoderChoice("libx264", x264, f"no NVENC: {failure}")

@@ -43,7 +43,7 @@ def finish_page(plan: PagePlan, ctx: Context, out: Path) -> dict[str, Any]:
     join(dest / "video.mp4", plan.segments, timeline.frames, v.fps, plan.audio)
     t = ctx.stats.timed("join", t)
 
-    cues = captions(timeline, plan.voiceovers)
+    cues = captions(timeline, plan.voiceovers, Path(ctx.config.content_dir, page.rel).as_posix())
     titles = [chapter_title(s, i, page.language) for i, s in enumerate(page.scenes)]
     write_if_changed(dest / f"captions.{page.language}.vtt", webvtt(cues))
     write_if_changed(dest / f"captions.{page.language}.srt", srt(cues))
