@@ -114,7 +114,7 @@ def test_identifiers_keep_every_character_and_urls_are_never_spoken() -> None:
     shown, said = _shown(scenes), _said(scenes)
     for ident in ("main:my_awesome_api", "NO_COLOR=1", "/users/{user_id}"):
         assert ident in shown
-    assert "go to 127.0.0.1 port 8000 and read the guide or uvicorn.org. You will see a response." in said
+    assert "go to 127.0.0.1 port 8000/docs and read the guide or uvicorn.org/settings. You will see a response." in said
     assert not re.search(r"https?://|www\.|\]\(|`|\*\*", said)
 
 
@@ -132,7 +132,7 @@ def test_missing_images_are_noted_and_their_alt_text_spoken() -> None:
     notes: list = []
     scenes = _scenes("# Pics\n\nIntro.\n\n![The request flow diagram](flow.png)\n", notes)
     assert "The request flow diagram" in _said(scenes)
-    assert notes == [(5, "image `flow.png` not found in the page's folder or static/; its alt text is spoken")]
+    assert notes == [(5, "image `flow.png` not found in the page's folder or static/; its alt text stands in for it")]
     shown = _scenes("# Pics\n\n![A diagram](flow.png)\n", exists=lambda src: True)
     assert [s.fields["src"] for s in shown if s.type == "image"] == ["flow.png"]
 

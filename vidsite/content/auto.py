@@ -14,7 +14,7 @@ import html
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -38,8 +38,14 @@ _COMPONENT = re.compile(r"^\s*</?([A-Z][\w.]*|[a-z]+-[\w-]+)\b")
 _STYLE_TAG = re.compile(r"</?(font|span|u|b|i|strong|em)\b[^>]*>", re.IGNORECASE)
 _KEPT_TAGS = re.compile(r"</?(kbd|sub|sup)\s*>", re.IGNORECASE)
 TAB = "\ue000"  # a tab's title line, written by content/dialects.py
+SHOWN_ONLY = "\ue005"  # marks a waiting paragraph the slide shows but the voice has already said
+ALT = "\ue006"  # marks the alt text of an image that could not be shown: said as a sentence of its own
+_REMOTE = re.compile(r"(?:https?:|ftp:)?//", re.IGNORECASE)  # http://…, https://…, //cdn…
 _ADMONITION = re.compile(r"^(///|!!!|\?\?\?\+?)\s*(\w+)?\s*(\|?\s*\"?([^\"\n]*)\"?)?\s*$")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)|(?<=[。！？])")
+URL_SEGMENTS, URL_PATH_CHARS = 3, 40  # a URL path spoken after its host: at most this many segments and characters
+_READABLE_SEGMENT = re.compile(r"[^\W\d_][\w.~-]*|\d{1,4}(?:\.\d+)*")  # words, file names, "v2", "3.12"; not %-escapes
+_ID_LIKE = re.compile(r"\d{5,}|(?=[0-9a-f]*\d)[0-9a-f]{8,}", re.IGNORECASE)  # a commit, a UUID, a numeric ID
 
 Note = Callable[[int, str], None]
 
@@ -47,24 +53,38 @@ Note = Callable[[int, str], None]
 # -- spoken text -------------------------------------------------------------------------------
 
 def host(url: str) -> str:
-    """How a bare URL is spoken: its host, without `www.`."""
+    """How a bare URL is spoken: its host, without `www.`, and its path when a listener can take it in
+    (`127.0.0.1 port 8000/docs`, so /docs and /redoc are not heard as the same address). A query
+    string, a fragment and a trailing slash are not read; a long path, or one of IDs or escapes, is
+    left to the slide, which shows the whole address."""
     parts = urlsplit(url if "://" in url else f"http://{url}")
     try:
         port = parts.port
     except ValueError:
         port = None
     name = (parts.hostname or url).removeprefix("www.")
-    return f"{name} port {port}" if port else name
+    said = f"{name} port {port}" if port else name
+    path = parts.path.strip("/")
+    segments = path.split("/") if path else []
+    if segments and len(segments) <= URL_SEGMENTS and len(path) <= URL_PATH_CHARS \
+            and all(_READABLE_SEGMENT.fullmatch(seg) and not _ID_LIKE.search(seg) for seg in segments):
+        said += "/" + path
+    return said
 
 
 def spoken_code(code: str) -> str:
-    """A code span as a listener recognises it: `user_id` → "user id", `__init__` → "init", a URL → its host."""
+    """A code span as a listener recognises it: `user_id` → "user id", `__init__` → "init", a URL as
+    `host` says it. A span with no letter or digit (`{}`, `?`, `;`) is kept as written: reading it as
+    an empty string would leave the sentence with a hole ("wrapped in ."), and a name for it would be
+    English on every page, whatever its language."""
     code = code.strip()
     if _URL.fullmatch(code):
         return host(code)
+    verbatim = code
     code = re.sub(r"(\w)<([\w ,]+)>", r"\1 of \2", code)  # Box<T> → "Box of T"
     code = re.sub(r"</?([A-Za-z][\w-]*)[^<>]*>", r"\1 tag", code)  # `<title>` → "title tag"
-    return re.sub(r"\s+", " ", re.sub(r"[_{}]", " ", code)).strip()
+    code = re.sub(r"\s+", " ", re.sub(r"[_{}]", " ", code)).strip()
+    return code if re.search(r"[^\W_]", code) else re.sub(r"\s+", " ", verbatim)
 
 
 def _emphasis(text: str) -> str:
@@ -102,9 +122,11 @@ def clean(text: str) -> str:
     text = re.sub(r"(^|\s)#{1,6}(?=\s)|(^|\s)>(?=\s)|\|", " ", text)
     text = re.sub(r"\*{2,}|_{2,}|`", " ", text)
     text = re.sub(r"(?<=\w)_(?=\w)", " ", text)
+    # a space that markup left before a sentence's punctuation goes ("bold ." → "bold."); not before a
+    # name that starts with a dot (".rs", "./main"), nor around what a code span says
+    text = re.sub(r"\s+([,.;:!?])(?=\s|$|[\"'”’)\]])", r"\1", text)
     text = re.sub(r"\ue001(\d+)\ue001", lambda m: codes[int(m.group(1))], text)
     text = re.sub(r"\ue004(\d+)\ue004", lambda m: chr(int(m.group(1))), text)
-    text = re.sub(r"\s+([,.;:!?])", r"\1", text)
     return re.sub(r"\s+", " ", text).strip()
 
 
@@ -163,7 +185,9 @@ def show(tok: Any) -> str:
     anchors keep their words without a target."""
     out: list[str] = []
     hrefs: list[str] = []
-    for child in tok.children or []:
+    opened: list[int] = []  # where each open emphasis mark was written
+    children = tok.children or []
+    for n, child in enumerate(children):
         kind = child.type
         if kind == "text":
             out.append(escape(_DIRECTIVE.sub("", child.content)))
@@ -173,8 +197,19 @@ def show(tok: Any) -> str:
             out.append(f"{fence}{pad}{child.content}{pad}{fence}")
         elif kind in ("softbreak", "hardbreak"):
             out.append(" ")
-        elif kind in ("strong_open", "strong_close", "em_open", "em_close", "s_open", "s_close"):
+        elif kind in ("strong_open", "em_open", "s_open"):
+            opened.append(len(out))
             out.append(child.markup)
+        elif kind in ("strong_close", "em_close", "s_close"):
+            at = opened.pop() if opened else None
+            after = children[n + 1].content if n + 1 < len(children) and children[n + 1].type == "text" else ""
+            if "_" in child.markup and at is not None and not re.match(r"\.?\w", after):
+                # `_main.rs_` is emphasis: written with stars, so the slide's own reading (render/inline.py,
+                # which keeps the underscores of names) draws it as emphasis too; `__init__.py` stays a name
+                out[at] = child.markup.replace("_", "*")
+                out.append(out[at])
+            else:
+                out.append(child.markup)
         elif kind == "link_open":
             hrefs.append(str(child.attrs.get("href", "")))
             out.append("[" if hrefs[-1] and not hrefs[-1].startswith("#") else "")
@@ -266,8 +301,10 @@ class _Builder:
             return
         line = self.prose[0][1]
         for group in chunks([p for p, _ in self.prose], SLIDE_CELLS):
-            text = "\n\n".join(group)
-            self.add("markdown", {"header": self.heading, "text": text}, line, " ".join(clean(p) for p in group))
+            text = "\n\n".join(p.removeprefix(SHOWN_ONLY).removeprefix(ALT) for p in group)
+            said = " ".join(_as_sentence(clean(p.removeprefix(ALT))) if p.startswith(ALT) else clean(p) for p in group
+                            if not p.startswith(SHOWN_ONLY))
+            self.add("markdown", {"header": self.heading, "text": text}, line, said)
         self.prose = []
 
     # blocks ------------------------------------------------------------------
@@ -282,6 +319,8 @@ class _Builder:
         if _ADMONITION.match(raw) or _DIRECTIVE.fullmatch(raw):
             return
         text = show(tok)
+        lone = all((c.type == "image" and c.attrs.get("src")) or (c.type in ("text", "softbreak") and not c.content.strip())
+                   for c in tok.children or [])  # the image is the paragraph: its alt text is not prose too
         for src, alt in _images(tok):
             if not src:
                 continue
@@ -289,10 +328,15 @@ class _Builder:
                 self.flush()
                 alt_said = clean(alt)
                 self.add("image", {"src": src, "caption": alt, "alt": alt}, line, alt_said or None)
-            else:
-                self.note(line, f"image `{src}` not found in the page's folder or static/; its alt text is spoken")
-                if alt and not clean(text):
-                    self.prose.append((alt, line))
+                continue
+            self.note(line, _missing_image(src))
+            if alt.strip() and lone:  # in italics where the image stood; said unless the sentence before said it
+                shown = f"*{escape(alt.strip())}*"
+                before = self.prose[-1][0] if self.prose and self.last_was_paragraph else ""
+                self.prose.append((SHOWN_ONLY + shown if _said_in(clean(alt), clean(before)) else ALT + shown, line))
+                self.last_was_paragraph = False  # an image between a paragraph and code: the paragraph is prose
+        if lone:
+            return
         if clean(text):
             if self.tab:  # prose in a tab: the tab's name leads it ("Windows: run the installer.")
                 text, self.tab = f"**{escape(self.tab)}:** {text}", ""
@@ -501,11 +545,44 @@ class _Builder:
         return j + 1
 
 
+def _missing_image(src: str) -> str:
+    """Why an image is not shown, and what to do about it."""
+    name = src if len(src) <= 100 else src[:100] + "…"  # a data: URL can be megabytes
+    if _REMOTE.match(src):
+        return (f"image `{name}` is remote and not fetched: download it into the page's folder or static/ and "
+                "link it from there; its alt text stands in for it")
+    if scheme := re.match(r"([a-zA-Z][\w+.-]*):", src):
+        return (f"image `{name}`: {scheme.group(1)}: URLs are not read; put the image file in the page's folder or "
+                "static/; its alt text stands in for it")
+    return f"image `{name}` not found in the page's folder or static/; its alt text stands in for it"
+
+
+def _said_in(words: str, sentence: str) -> bool:
+    """Whether every word of `words` was just said in `sentence` (an image's alt text repeating the
+    sentence that introduces it: "…(provided by Swagger UI):" then "Swagger UI")."""
+    wanted = re.findall(r"\w+", words.casefold())
+    return bool(wanted) and set(wanted) <= set(re.findall(r"\w+", sentence.casefold()))
+
+
 def _block_title(info: str) -> str:
     """The name a fence gives its block: `title="app.py"` (Docusaurus, Material), `[npm]` (VitePress
     code groups); drawn as the block's tab."""
     m = re.search(r"""\btitle=(?:"([^"]*)"|'([^']*)'|(\S+))""", info) or re.search(r"\[([^\]]+)\]", info)
     return next((g.strip() for g in m.groups() if g), "") if m else ""
+
+
+def _titled(scene: Scene, title: str, language: str | None) -> Scene:
+    """Code before the page's first section heading is headed by the page's title, as its prose is (not
+    by a type's generic "Code" or "Run"); what is said over it stays as it was, the title having been
+    said on the title slide."""
+    if scene.type not in ("code", "command") or scene.fields.get("header"):
+        return scene
+    narration = scene.narration
+    if narration is None:
+        from vidsite.scenes import get
+
+        narration = get(scene.type).narrate(scene.fields, language)
+    return replace(scene, fields={**scene.fields, "header": title}, narration=narration)
 
 
 def _as_sentence(text: str) -> str:
@@ -518,7 +595,7 @@ def _as_sentence(text: str) -> str:
 def auto_scenes(tokens: list[Any], title: str | None, image_exists: Callable[[str], bool] | None = None,
                 note: Note | None = None, language: str | None = None, name: str | None = None) -> list[Scene]:
     """Scenes for a page that has no scene blocks. `image_exists(src)` tells images that can be shown
-    from missing ones (their alt text is spoken, with a note); `note(line, message)` hears of what could
+    from missing ones (their alt text stands in, with a note); `note(line, message)` hears of what could
     not be carried. `name`: the title of a page with neither a title nor a heading (from its file name)."""
     b = _Builder(note or (lambda line, message: None), image_exists, language)
     page_title = title
@@ -590,6 +667,6 @@ def auto_scenes(tokens: list[Any], title: str | None, image_exists: Callable[[st
         body = body[1:]
     title_fields = {"title": page_title, "subtitle": subtitle}
     out = [Scene("title", title_fields, 1, None)]
-    out.extend(body)
+    out.extend(_titled(s, page_title, language) for s in body)
     out.append(Scene("outro", {"main_text": page_title, "sub_text": ""}, 1, None))
     return out

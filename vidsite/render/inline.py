@@ -29,6 +29,8 @@ _TAGS = {"kbd": "kbd", "code": "code", "b": "bold", "strong": "bold", "i": "ital
 _TAG = re.compile(r"<(/?)([a-zA-Z]+)\s*/?>")
 _CODE_SPAN = re.compile(r"(`+).+?\1", re.DOTALL)
 _NAME_LIKE = re.compile(r"\w\.\w")  # a file or module name: __init__.py, _config.yml (a bare __word__ is bold)
+# a name between emphasis underscores, with punctuation either side: `(_main.exe_,` (not `__init__.py`)
+_WRAPPED = re.compile(r"([^\w\\]*)(__?)(?![_\s])(.*?[^_\\\s])\2([^\w_]*)")
 NONE: Marks = frozenset()
 
 
@@ -76,13 +78,22 @@ def _names_kept(text: str) -> str:
     `__init__.py` as a bold "init", but on a docs slide it is a file name."""
     def keep(m: re.Match[str]) -> str:
         word = m.group(0)
-        return re.sub(r"(?<!\\)_", r"\\_", word) if "_" in word and _NAME_LIKE.search(word) else word
+        if "_" not in word or not _NAME_LIKE.search(word):
+            return word
+        if wrapped := _WRAPPED.fullmatch(word):  # `_main.rs_`: emphasis around a name, the name's own `_` kept
+            before, mark, name, after = wrapped.groups()
+            return before + mark + _escaped(name) + mark + after
+        return _escaped(word)
 
     out, at = [], 0
     for m in _CODE_SPAN.finditer(text):
         out += [re.sub(r"\S+", keep, text[at:m.start()]), m.group(0)]
         at = m.end()
     return "".join(out) + re.sub(r"\S+", keep, text[at:])
+
+
+def _escaped(text: str) -> str:
+    return re.sub(r"(?<!\\)_", r"\\_", text)
 
 
 def _html(tag: str, add: Callable[..., None], toggle: Callable[[str, int], None]) -> None:
