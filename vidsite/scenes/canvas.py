@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import replace
 from functools import lru_cache
 from typing import Any, Callable
 
@@ -100,15 +101,28 @@ class Canvas:
                       tint=40 if code else 24 if key else 0, outline=110 if key else 0,
                       pad=0.25 if key else 0.18 if code else 0.0, underline="link" in marks, strike="strike" in marks)
 
+    @property
+    def on_grid(self) -> bool:
+        """Text is laid out on the 1080p design grid and drawn scaled (a frame smaller than 1080p
+        of the same shape): every output size breaks lines where 1080p does (see `block`)."""
+        return self.s < 1 and abs(self.s - self.sy) < 1e-9
+
+    def _measure(self, font: str, size: float) -> tuple[T.Face, float]:
+        """The face text is measured in at a design size, and the factor from its pixels to design units."""
+        if self.on_grid:
+            return T.Face(self.chain(font), max(6, int(size))), 1.0
+        return self.face(font, size), self.s
+
     def lines(self, s: str, w: float, size: float, font: str = "font", max_lines: int = 0) -> int:
         """How many lines `s` takes wrapped to width w (design units) at `size`."""
-        return len(T.wrap(self.rich(s, font), self.face(font, size), self.px(w), max_lines))
+        face, _ = self._measure(font, size)
+        return len(T.wrap(self.rich(s, font), face, w if self.on_grid else self.px(w), max_lines))
 
     def width(self, s: str, size: float, font: str = "font") -> float:
         """Width of `s` unwrapped (its widest line), in design units."""
-        face = self.face(font, size)
+        face, scale = self._measure(font, size)
         lines = T.wrap(T.rich(self.rich(s, font), face), face, float("inf"))
-        return max((T.rich_width(line, face.size) for line in lines), default=0.0) / self.s
+        return max((T.rich_width(line, face.size) for line in lines), default=0.0) / scale
 
     def font_for(self, s: str, font: str) -> str:
         """The file of the chain that has the most of `s`'s glyphs (text is drawn run by run, each
@@ -130,8 +144,16 @@ class Canvas:
 
     def block(self, s: str, w: float, h: float, *, size: int, font: str = "font", max_lines: int = 0,
               min_size: int = 0) -> T.Block:
-        """`s` laid out in a box w×h (design units): the largest size down to `min_size` at which it fits."""
-        return T.fit(self.rich(s, font), self.face(font, size), self.px(w), round(h * self.sy),
+        """`s` laid out in a box w×h (design units): the largest size down to `min_size` at which it fits.
+        A frame smaller than 1080p breaks its lines on the 1080p grid and draws them scaled down, so a
+        draft, a preview and the final video show the same words on the same lines (fitting at a
+        small pixel size anew loses a line here and there to rounding)."""
+        content = self.rich(s, font)
+        if self.on_grid:
+            grid = T.fit(content, T.Face(self.chain(font), max(6, int(size))), w, h, min_size, max_lines=max_lines)
+            return replace(grid, face=grid.face.at(int(grid.face.size * self.s)),
+                           line_height=max(1, round(grid.line_height * self.s)))
+        return T.fit(content, self.face(font, size), self.px(w), round(h * self.sy),
                      self.px(min_size) if min_size else 0, max_lines=max_lines)
 
     def text(self, s: str, x: float, y: float, w: float, h: float, *, size: int, font: str = "font",
