@@ -239,6 +239,8 @@ def _page_path(path: Path, site_dir: Path) -> Path:
     """Where `vidsite new page PATH` writes: PATH inside the site's content folder (unless it names that
     folder already), with `.md` added (`guide/install` → content/guide/install.md). A path that would
     leave the content folder is refused: a page outside it is never built."""
+    if path.is_absolute():  # the site it names, not the one in this folder
+        site_dir = next((d for d in path.parents if (d / "config.toml").is_file()), site_dir)
     content = _content_dir(site_dir)
     if not path.name or path.name in (".", ".."):
         raise click.BadParameter("give the page's path, such as guide/install", param_hint="PATH")

@@ -7,7 +7,6 @@ the declared frame grid.
 
 from __future__ import annotations
 
-import threading
 from fractions import Fraction
 from pathlib import Path
 from typing import Iterable, Iterator, Union
@@ -44,23 +43,9 @@ def _to_yuv(image: Image.Image):  # type: ignore[no-untyped-def]
     # which copies them into the frame row by row after Pillow has already copied them out.
     rgb = np.asarray(image if image.mode == "RGB" else image.convert("RGB"))
     frame = av.VideoFrame.from_numpy_buffer(rgb, format="rgb24")
-    return _reformatter().reformat(frame, format="yuv420p", src_colorspace=Colorspace.ITU709,
-                                   dst_colorspace=Colorspace.ITU709, src_color_range=ColorRange.JPEG,
-                                   dst_color_range=ColorRange.MPEG,
-                                   interpolation=Interpolation.BILINEAR | Interpolation.ACCURATE_RND)
-
-
-_kept = threading.local()
-
-
-def _reformatter():  # type: ignore[no-untyped-def]
-    """One converter per thread (a Dask worker runs tasks on several): its swscale context is set up
-    once, not for every still, and never used by two conversions at once."""
-    from av.video.reformatter import VideoReformatter
-
-    if getattr(_kept, "reformatter", None) is None:
-        _kept.reformatter = VideoReformatter()
-    return _kept.reformatter
+    return frame.reformat(format="yuv420p", src_colorspace=Colorspace.ITU709, dst_colorspace=Colorspace.ITU709,
+                          src_color_range=ColorRange.JPEG, dst_color_range=ColorRange.MPEG,
+                          interpolation=Interpolation.BILINEAR | Interpolation.ACCURATE_RND)
 
 
 def _tag(frame):  # type: ignore[no-untyped-def]
