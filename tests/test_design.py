@@ -300,3 +300,26 @@ def test_light_arabic_pages_in_chromium_match_their_video(tmp_path: Path, reques
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def test_content_is_balanced_on_the_decoded_frames_of_a_built_page(tmp_path: Path) -> None:
+    """The same measure on what a viewer gets: each scene's last frame, decoded from the video."""
+    from conftest import ESPEAK, decode, make_site, manifest, run
+
+    page = ("---\ntitle: Balance\n---\n\n```scene list\nheader: Three things\nitems: [One, Two, Three]\n```\n\n"
+            "```scene code\nheader: Code\ncode: |\n  print('hello')\nlanguage: python\n```\n\n"
+            "```scene quote\nquote_text: Simple things should be simple.\nattribution: Alan Kay\n```\n")
+    config = ESPEAK.replace("width = 320", "width = 640").replace("height = 180", "height = 360")
+    site = make_site(tmp_path / "site", {"content/p.md": page}, config.replace("fps = 30", "fps = 30\ntransition = 0"))
+    assert run("build", str(site)).exit_code == 0
+    video = decode(site / "output/p/video.mp4")
+    h = video.height
+    safe_top, safe_bottom = 0.05 * h, 0.95 * h
+    for scene, header in zip(manifest(site, "p")["scenes"], (True, True, False)):
+        last = max(i for i, t in enumerate(video.frame_times) if t < scene["end"] - 0.05)
+        top = 260 / 1080 * h if header else safe_top
+        a = video.frames[last].astype(int)
+        bg = np.median(a[:, a.shape[1] // 2], axis=0)  # the background, as decoded
+        rows = np.flatnonzero((np.abs(a[round(top):, 20:] - bg).max(axis=2) > 24).any(axis=1)) + round(top)
+        centre = (rows[0] + rows[-1]) / 2
+        assert abs(centre - (top + safe_bottom) / 2) <= 0.1 * (safe_bottom - safe_top), (scene["type"], centre, top)
