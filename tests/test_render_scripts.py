@@ -28,9 +28,8 @@ def test_mixed_script_slides_match_their_golden_frames() -> None:
         assert d.mean() < 1.0 and (d.max(axis=2) > 48).mean() < 0.005, f"{name} differs from tests/golden/{name}.png"
 
 
-@pytest.mark.parametrize("name", list(SCRIPTS))
-def test_every_drawn_character_is_in_the_map_of_the_face_that_drew_it(name: str,
-                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def _record_drawing(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """Every run of text drawn from now on, with the font file that drew it."""
     drawn: list[tuple[str, str]] = []
     draw = shaping.draw
 
@@ -39,6 +38,13 @@ def test_every_drawn_character_is_in_the_map_of_the_face_that_drew_it(name: str,
         return draw(draw_, x, baseline, segment, f, fill, rtl)
 
     monkeypatch.setattr(shaping, "draw", spy)
+    return drawn
+
+
+@pytest.mark.parametrize("name", list(SCRIPTS))
+def test_every_drawn_character_is_in_the_map_of_the_face_that_drew_it(name: str,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    drawn = _record_drawing(monkeypatch)
     kind, fields, rtl = SCRIPTS[name]
     render(kind, get(kind).fields.model_validate(fields).model_dump(), {"reveal": 99}, load_theme("default", None),
            "purple", 960, 540, rtl=rtl)
@@ -60,14 +66,7 @@ def test_emoji_in_terminal_output_are_drawn_by_the_bundled_emoji_face(monkeypatc
     """FastAPI prints 🐍 and 🚀: drawn by Noto Emoji (monochrome, in the default fallback chain), not as boxes."""
     from vidsite.render.slides import draw_slide
 
-    drawn: list[tuple[str, str]] = []
-    draw = shaping.draw
-
-    def spy(draw_, x, baseline, segment, f, fill, rtl):  # type: ignore[no-untyped-def]
-        drawn.append((segment, str(f.path)))
-        return draw(draw_, x, baseline, segment, f, fill, rtl)
-
-    monkeypatch.setattr(shaping, "draw", spy)
+    drawn = _record_drawing(monkeypatch)
     fields = get("command").fields.model_validate({
         "header": "Run it 🚀", "commands": ["$ fastapi dev main.py", "  🐍 Python module file"]}).model_dump()
     canvas = draw_slide("command", fields, {"reveal": 99}, load_theme("default", None), "blue", 960, 540)
