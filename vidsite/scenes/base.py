@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 W, H = 1920, 1080  # design grid every slide is drawn on, scaled to the real frame
+LEGIBLE = 28  # smallest text size, in design units, that counts as shown (≈ 19 px in a 1280-px player)
+BODY_MIN = 40  # body text (items, paragraphs, quotes) is never smaller: the rest continues on the next slide
 MAX_ITEMS = 12
 
 Fields = dict[str, Any]

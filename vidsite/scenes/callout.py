@@ -13,14 +13,13 @@ from typing import TYPE_CHECKING, Any
 from pydantic import Field
 
 from vidsite.messages import N_, _
-from vidsite.scenes.base import Fields, SceneFields, SceneType, W, sentence
+from vidsite.scenes.base import BODY_MIN, Fields, SceneFields, SceneType, W, sentence
 from vidsite.scenes.paging import continued, part_label
 
 if TYPE_CHECKING:
     from vidsite.scenes.canvas import Canvas
 
 log = logging.getLogger(__name__)
-BODY_MIN = 40  # the smallest body text (vidsite.scenes.canvas.BODY_MIN: not imported, it loads Pillow)
 
 # kind -> (spoken and drawn label, translated where it is used; colour; mark)
 STYLES: dict[str, tuple[str, str, str]] = {

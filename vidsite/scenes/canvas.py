@@ -20,7 +20,7 @@ from vidsite.messages import n_
 from vidsite.render import text as T
 from vidsite.render.inline import Marks, spans
 from vidsite.render.theme import Theme, contrast
-from vidsite.scenes.base import H, W
+from vidsite.scenes.base import BODY_MIN, LEGIBLE, H, W
 from vidsite.scenes.code import (
     ADVANCE,
     LINE_HEIGHT,
@@ -35,8 +35,6 @@ log = logging.getLogger(__name__)
 __all__ = ["Canvas", "H", "W", "drawable"]
 Image.MAX_IMAGE_PIXELS = 40_000_000  # Pillow's decompression-bomb guard, at our own bound (parse checks first)
 _SAFE_TOP, _SAFE_BOTTOM = 54, 1026  # the title-safe area (5% in from each edge), design units
-LEGIBLE = 28  # smallest text size, in design units, that counts as shown (≈ 19 px in a 1280-px player)
-BODY_MIN = 40  # body text (items, paragraphs, quotes) is never drawn smaller: what is longer continues on the next slide
 
 
 class Canvas:

@@ -9,10 +9,9 @@ from typing import TYPE_CHECKING, Any
 from pydantic import Field, field_validator
 
 from vidsite.messages import _
-from vidsite.scenes.base import (MAX_ITEMS, W, Fields, SceneFields, SceneType, difficulty, sentence,
+from vidsite.scenes.base import (BODY_MIN, MAX_ITEMS, W, Fields, SceneFields, SceneType, difficulty, sentence,
                                  spoken_list, to_items)
 from vidsite.scenes.paging import continued, paged_title, part_label
-from vidsite.scenes.text import BODY_MIN
 
 if TYPE_CHECKING:
     from vidsite.scenes.canvas import Canvas

@@ -9,7 +9,7 @@ from pydantic import Field, field_validator, model_validator
 
 from vidsite.messages import _
 from vidsite.scenes.paging import continued, part_label
-from vidsite.scenes.base import (W, AnswerHold, Fields, SceneFields, SceneType, difficulty, first_of, sentence,
+from vidsite.scenes.base import (BODY_MIN, W, AnswerHold, Fields, SceneFields, SceneType, difficulty, first_of, sentence,
                                  to_items)
 
 if TYPE_CHECKING:
@@ -17,7 +17,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 LETTERS = "ABCDEFGH"
-BODY_MIN = 40  # vidsite.scenes.canvas.BODY_MIN (not imported: it loads Pillow)
 OPTION_SIZE = 44  # design px an option is drawn at where it fits, down to BODY_MIN
 SURE_CELLS = 48  # an option this short surely fits one line of a one-column quiz
 GAP = 18  # design px between option boxes

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import Field, field_validator, model_validator
 
 from vidsite.content.auto import clean
-from vidsite.scenes.base import Fields, H, SceneFields, SceneType, W, first_of, sentence
+from vidsite.scenes.base import BODY_MIN, LEGIBLE, Fields, H, SceneFields, SceneType, W, first_of, sentence
 from vidsite.scenes.code import mix
 
 if TYPE_CHECKING:
@@ -27,8 +27,6 @@ log = logging.getLogger(__name__)
 
 SPOKEN_ROWS = 20  # rows read aloud by default; the rest are shown only
 BOTTOM = 1010  # design y the table ends above
-LEGIBLE = 28  # smallest caption text, design units (vidsite.scenes.canvas.LEGIBLE, which loads Pillow)
-BODY_MIN = 40  # cells are body text, never smaller (vidsite.scenes.canvas.BODY_MIN): more rows continue
 START = 40  # cell text size tried first
 ALIGNS = ("left", "center", "right")
 PAD_X, PAD_Y = 0.55, 0.32  # room around a cell's text, in ems of the cell size

@@ -10,14 +10,12 @@ from typing import TYPE_CHECKING, Any
 from pydantic import Field
 
 from vidsite.messages import _
-from vidsite.scenes.base import Fields, SceneFields, SceneType, W, first_of, sentence
+from vidsite.scenes.base import BODY_MIN, Fields, SceneFields, SceneType, W, first_of, sentence
 from vidsite.scenes.paging import continued, paged_title, part_label
 
 if TYPE_CHECKING:
     from vidsite.scenes.canvas import Canvas
 
-LEGIBLE = 28  # the smallest text, in design units (vidsite.scenes.canvas.LEGIBLE: not imported, it loads Pillow)
-BODY_MIN = 40  # the smallest body text (vidsite.scenes.canvas.BODY_MIN)
 
 log = logging.getLogger(__name__)
 
