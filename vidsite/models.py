@@ -44,6 +44,11 @@ class Page:
     edition: str = ""  # the language edition of the site that lists it ("" = its own language)
     date: str | None = None  # YYYY-MM-DD
 
+    def site_path(self, content_dir: str) -> str:
+        """The page's path as its author knows it: under the site's content_dir (`docs/…` in a docs
+        repository, `p.md` where content_dir is "."), for warnings and the manifest."""
+        return Path(content_dir, self.rel).as_posix()
+
     @property
     def listed_in(self) -> str:
         return self.edition or self.language

@@ -94,11 +94,6 @@ def up_to_date(dest: Path, key: str | None, only_engine: str | None = None) -> d
     return manifest
 
 
-def _source(page: Page, ctx: Context) -> str:
-    """The page's path as its author knows it: under the configured content_dir (`docs/…` in a docs repo)."""
-    return Path(ctx.config.content_dir, page.rel).as_posix()
-
-
 def plan_page(page: Page, key: str, ctx: Context, tasks: list[Any]) -> PagePlan:
     """Narrate, speak and time one page; append the media tasks its video still needs."""
     from vidsite.encode.audio import AUDIO_RATE, frame_alignment
@@ -149,7 +144,7 @@ def plan_page(page: Page, key: str, ctx: Context, tasks: list[Any]) -> PagePlan:
         elif intact(path) and all(p.exists() for p in parts) and (not poster or intact(Path(poster))):  # damaged: a miss
             stats.segments_reused += 1
         else:
-            source = f"{_source(page, ctx)}:{scene.line}: scene {span.index + 1} ({scene.type})"
+            source = f"{page.site_path(ctx.config.content_dir)}:{scene.line}: scene {span.index + 1} ({scene.type})"
             tasks.append(replace(task, path=str(path), poster=poster, share=_share(ctx), source=source))
             planned.add((str(path), poster))
         segments.append((path, span.start))
@@ -167,7 +162,8 @@ def plan_page(page: Page, key: str, ctx: Context, tasks: list[Any]) -> PagePlan:
     if ctx.shared:
         ctx.shared.fetch(audio)
     if (str(audio), "") not in planned and not intact(audio):
-        tasks.append(AudioTask(str(audio), samples, AUDIO_RATE, placements, _share(ctx), f"{_source(page, ctx)}: audio"))
+        tasks.append(AudioTask(str(audio), samples, AUDIO_RATE, placements, _share(ctx),
+                               f"{page.site_path(ctx.config.content_dir)}: audio"))
     ctx.store.record_page(key, {"segments": keys, "audio": [audio_key], "ai": ai_keys(page, ctx),
                                 "clips": [clip.key for vo in voiceovers for clip, _ in vo.parts]})
     stats.timed("time+plan", t)

@@ -43,7 +43,7 @@ def finish_page(plan: PagePlan, ctx: Context, out: Path) -> dict[str, Any]:
     join(dest / "video.mp4", plan.segments, timeline.frames, v.fps, plan.audio)
     t = ctx.stats.timed("join", t)
 
-    cues = captions(timeline, plan.voiceovers, Path(ctx.config.content_dir, page.rel).as_posix())
+    cues = captions(timeline, plan.voiceovers, page.site_path(ctx.config.content_dir))
     titles = [chapter_title(s, i, page.language) for i, s in enumerate(page.scenes)]
     write_if_changed(dest / f"captions.{page.language}.vtt", webvtt(cues))
     write_if_changed(dest / f"captions.{page.language}.srt", srt(cues))
@@ -60,7 +60,7 @@ def finish_page(plan: PagePlan, ctx: Context, out: Path) -> dict[str, Any]:
     manifest = {
         "format": MANIFEST_FORMAT,
         "title": page.title, "description": page.description, "url": page.url + "/",
-        "source": f"{ctx.config.content_dir.strip('/')}/{page.rel}".removeprefix("./"),
+        "source": page.site_path(ctx.config.content_dir),
         "language": page.language, "accent": page.accent, "duration": round(timeline.duration, 3),
         "frames": timeline.frames, "fps": v.fps, "width": v.width, "height": v.height, "quality": ctx.options.quality,
         "encoder": {"name": encoder.name, "codec": encoder.codec, "reason": encoder.reason},
