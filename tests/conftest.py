@@ -40,6 +40,22 @@ def secs(seconds: float) -> float:
     return seconds * FACTOR
 
 
+SHARED = Path(__file__).resolve().parents[2] / "shared"  # real pages and repositories beside the project
+
+
+def docs_repo(name: str, tmp_path: Path) -> Path:
+    """A copy in tmp_path of ../shared/docs-repos/NAME (nothing is written under shared/): skipped
+    where shared/ is absent, a failure under CI."""
+    import shutil
+
+    source = SHARED / "docs-repos" / name
+    if not source.is_dir():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{source} is missing")
+        pytest.skip(f"{source} is not here")
+    return Path(shutil.copytree(source, tmp_path / name))
+
+
 def make_site(root: Path, files: dict[str, str], config: str = SMALL) -> Path:
     """Write a site: config.toml plus `files` (paths relative to the site root)."""
     root.mkdir(parents=True, exist_ok=True)

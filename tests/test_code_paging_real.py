@@ -7,26 +7,16 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import re
-import shutil
 from pathlib import Path
 
-import pytest
-from conftest import ESPEAK, run
+from conftest import ESPEAK, docs_repo, run
 
-REPOS = Path(__file__).resolve().parents[2] / "shared" / "docs-repos"
 PAGES = ["tutorial/query-params", "tutorial/first-steps"]
 
 
 def _fastapi(tmp_path: Path) -> Path:
-    source = REPOS / "fastapi"
-    if not source.is_dir():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{source} is missing")
-        pytest.skip(f"{source} is not here")
-    site = tmp_path / "fastapi"
-    shutil.copytree(source, site)
+    site = docs_repo("fastapi", tmp_path)
     (site / "config.toml").write_text(ESPEAK.replace('title = "Test site"',
                                                      'title = "fastapi"\ncontent_dir = "docs/en/docs"'))
     return site

@@ -5,15 +5,12 @@ is seen or heard. Each repository is copied to tmp_path; nothing is written unde
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 from pathlib import Path
 
 import pytest
-from conftest import ESPEAK, run
+from conftest import ESPEAK, docs_repo, run
 
-REPOS = Path(__file__).resolve().parents[2] / "shared" / "docs-repos"
 CONFIG = ESPEAK.replace('title = "Test site"', 'title = "{name}"\ncontent_dir = "{content}"')
 # repository, content_dir, pages in the docs tool's order (from mkdocs.yml nav / SUMMARY.md)
 CASES = [
@@ -26,13 +23,7 @@ MARKUP = re.compile(r"\{!|!\}|\{\*|\*\}|\{\{#|\{\{[<%]|--8<--|ANCHOR|(^|\n)\s*(!
 
 
 def _repo(name: str, tmp_path: Path) -> Path:
-    if not (REPOS / name).is_dir():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{REPOS / name} is missing")
-        pytest.skip(f"{REPOS / name} is not here")
-    site = tmp_path / name
-    shutil.copytree(REPOS / name, site)
-    return site
+    return docs_repo(name, tmp_path)
 
 
 def _manifests(site: Path) -> dict[str, dict]:

@@ -4,17 +4,14 @@ and drawn scaled, never fitted anew at a small pixel size)."""
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 import pytest
-from conftest import ESPEAK
+from conftest import ESPEAK, docs_repo
 
 from vidsite.render.slides import draw_slide
 from vidsite.render.theme import load_theme
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
 REPOS = {"rust-book": "src", "fastapi": "docs/en/docs"}
 
 
@@ -22,11 +19,7 @@ def _scenes(name: str, content: str, tmp_path: Path) -> list:
     from vidsite.config import load_config
     from vidsite.content.discover import discover
 
-    source = SHARED / "docs-repos" / name
-    if not source.is_dir():
-        (pytest.fail if os.environ.get("CI") == "true" else pytest.skip)(f"{source} is not here")
-    site = tmp_path / name
-    shutil.copytree(source, site)
+    site = docs_repo(name, tmp_path)
     (site / "config.toml").write_text(ESPEAK.replace('title = "Test site"', f'title = "{name}"\ncontent_dir = "{content}"'))
     pages, _ = discover(site, load_config(site), notes=[])
     return [s for p in pages for s in p.scenes if s.type != "image"]

@@ -8,19 +8,15 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
-import shutil
 from pathlib import Path
 
 import pytest
-from conftest import ESPEAK
+from conftest import ESPEAK, SHARED, docs_repo
 
 from vidsite.content.auto import auto_scenes, clean, host
 from vidsite.content.markdown import parse
 from vidsite.models import Scene
 from vidsite.render.inline import plain, spans
-
-SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 
 def _scenes(markdown: str, notes: list | None = None, language: str = "en") -> list[Scene]:
@@ -158,14 +154,7 @@ def test_an_images_alt_text_is_shown_where_it_stood_and_not_heard_twice() -> Non
 # -- the real pages ------------------------------------------------------------------------------
 
 def _repo(name: str, tmp_path: Path) -> Path:
-    source = SHARED / "docs-repos" / name
-    if not source.is_dir():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{source} is missing")
-        pytest.skip(f"{source} is not here")
-    site = tmp_path / name
-    shutil.copytree(source, site)
-    return site
+    return docs_repo(name, tmp_path)
 
 
 def _pages(name: str, content: str, tmp_path: Path) -> tuple[Path, dict, list[str]]:
