@@ -63,10 +63,12 @@ def test_bench_site_at_1080p_is_in_sync(tmp_path: Path) -> None:
                 assert 0 < last_fade < settled, f"scene {k}: the fade does not lead into the slide"
                 window = d.audio[int((start - fade / fps) * d.audio_rate) : int(start * d.audio_rate)]
                 assert np.abs(window).max() < 0.02, f"scene {k}: slides moved while narration played"
-        # narration k starts with slide k: decoded onset = scene start + the clip's own lead-in
+        # narration k starts with slide k, on the AAC frame at or after it: decoded onset = that + the
+        # clip's own lead-in
+        assert 0 <= scene["narration_start"] - start < 1024 / d.audio_rate, f"scene {k}: narration not with its slide"
         first_sentence = next(u for u in units(scene["narration"]) if isinstance(u, str))
         clip = speaker.clip(first_sentence, scene["voice"])
-        expected = start + _lead(clip.wav)
+        expected = scene["narration_start"] + _lead(clip.wav)
         assert abs(_onset(d.audio, d.audio_rate, start) - expected) <= 1 / fps, f"scene {k} narration drifted"
     assert speaker.synthesised == 0, "the build cached every sentence"
 
@@ -119,7 +121,7 @@ def test_small_site_outputs(site_factory) -> None:
     assert abs(int(r) - 0x10) < 20 and abs(int(g) - 0xB9) < 20 and abs(int(b) - 0x81) < 20, (r, g, b)
     assert abs(d.video_end - d.audio_end) <= 1 / 30
 
-    # captions: WebVTT, cues inside the video, the first cue of each scene starts at its first word
+    # captions: WebVTT, cues inside the video, the first cue of each scene starts at its first word as heard
     vtt = (out / "fruit/colours/captions.en.vtt").read_text()
     assert vtt.startswith("WEBVTT")
     times = [(_t(a), _t(b)) for a, b in re.findall(r"(\S+) --> (\S+)", vtt)]
@@ -128,7 +130,7 @@ def test_small_site_outputs(site_factory) -> None:
     speaker = Speaker(TTSConfig(), ClipCache(site / ".vidsite/cache"))
     for scene in m["scenes"]:
         clip = speaker.clip(units(scene["narration"])[0], scene["voice"])
-        want = scene["start"] + clip.words[0].start
+        want = scene["narration_start"] + clip.words[0].start
         assert any(abs(a - want) < 0.002 for a, _ in times), f"no cue at {want}"
 
     html = (out / "fruit/colours/index.html").read_text()

@@ -133,4 +133,5 @@ def test_prune_removes_checksums_with_their_entries(built) -> None:
     assert run("cache", "prune", str(built)).exit_code == 0
     cache = built / ".vidsite/cache"
     sums = list(cache.glob("segments/*.sha256")) + list(cache.glob("audio/*.sha256"))
-    assert len(sums) == 3 and all(s.with_suffix("").is_file() for s in sums)  # 2 segments + 1 track, no orphans
+    # 2 segments + the track's 2 takes (a scene's narration each), no orphans
+    assert len(sums) == 4 and all(s.with_suffix("").is_file() for s in sums)

@@ -23,7 +23,7 @@ def test_prune_after_building_elsewhere_keeps_every_entry_in_use(site_factory, t
     assert run("build", str(site), "-o", str(other)).exit_code == 0
     assert not (site / "output").exists()
     before = run("cache", "stats", str(site)).output
-    assert _count(before, "segments") > 0 and _count(before, "audio") == 2
+    assert _count(before, "segments") > 0 and _count(before, "audio") == 3  # a take a scene; the lists' is shared
     assert run("cache", "prune", str(site)).output.startswith("removed 0 entries")
     again = run("build", str(site), "-o", str(tmp_path / "third"))
     assert "0 clips synthesised" in again.output and "0 segments encoded" in again.output, again.output
@@ -31,9 +31,9 @@ def test_prune_after_building_elsewhere_keeps_every_entry_in_use(site_factory, t
     (site / "content/b.md").unlink()  # b's own entries are no longer used; a's are
     result = run("cache", "prune", str(site))
     removed = int(re.match(r"removed (\d+) entries", result.output).group(1))
-    assert removed >= 3  # at least b's first clip, its audio track and its page record
+    assert removed >= 3  # at least b's first clip, its audio takes and its page record
     after = run("cache", "stats", str(site)).output
-    assert _count(after, "audio") == 1
+    assert _count(after, "audio") == 2
     kept = run("build", str(site), "-o", str(tmp_path / "fourth"))
     assert "0 clips synthesised" in kept.output and "0 segments encoded" in kept.output, kept.output
 
@@ -45,11 +45,11 @@ def test_an_edited_pages_old_entries_are_pruned(site_factory, tmp_path) -> None:
     old_audio = {key_of(files[0]) for files in cache.entries("audio")}
     (site / "content/a.md").write_text(PAGE.replace("Two.", "Three."))
     assert run("build", str(site), "-o", str(tmp_path / "two")).exit_code == 0
-    assert len(cache.entries("audio")) == 2
+    assert len(cache.entries("audio")) == 3  # the title's take, old and new, and the list's
     removed = int(re.match(r"removed (\d+) entries", run("cache", "prune", str(site)).output).group(1))
-    assert removed >= 3  # the clip "Two.", the old audio track and the old page record
+    assert removed >= 3  # the clip "Two.", the title's old take and the old page record
     audio = {key_of(files[0]) for files in cache.entries("audio")}
-    assert len(audio) == 1 and not audio & old_audio
+    assert len(audio) == 2 and len(audio & old_audio) == 1  # the list's take is still in use
     assert not any("two" in files[0].name for files in cache.entries("clips"))
     kept = run("build", str(site), "-o", str(tmp_path / "three"))
     assert "0 clips synthesised" in kept.output and "0 segments encoded" in kept.output, kept.output
@@ -72,7 +72,7 @@ def test_one_layout_for_every_kind(tmp_path) -> None:
     cache = Cache(tmp_path)
     seg = cache.segment("code", "abc123")
     assert seg == tmp_path / "segments/code-abc123.mp4" and cache.poster(seg).suffix == ".jpg"
-    assert key_of(cache.audio("my-page", "f00")) == "f00" and key_of(cache.clip("k1", "Hello there.")[0]) == "k1"
+    assert key_of(cache.audio("f00")) == "f00" and key_of(cache.clip("k1", "Hello there.")[0]) == "k1"
     assert cache.translation("pt-BR", "99").name == "pt-BR-99.json"
     cache.record_page("v1", {"segments": ["b", "a"], "audio": ["x"]})
     assert cache.page_uses("v1") == {"clips": [], "segments": ["a", "b"], "audio": ["x"], "ai": []}

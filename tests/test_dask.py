@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "bench"))
-from conftest import make_site, run, secs  # noqa: E402
+from conftest import make_site, manifest, run, secs  # noqa: E402
 
 DASK = Path(sys.executable).parent / "dask"
 CONFIG = 'title = "x"\n[video]\nwidth = 480\nheight = 270\n[tts]\nengine = "espeak"\n'
@@ -108,5 +108,6 @@ def test_dask_workers_share_results_through_the_url_cache(cluster, tmp_path: Pat
     store = tmp_path / "store"
     site = make_site(tmp_path / "dask", PAGES, CONFIG + f'[cache]\nurl = "file://{store}"\n')
     assert run("build", "--scheduler", address, str(site)).exit_code == 0
-    assert len(list((store / "segments").glob("*.mp4"))) == 30 and len(list((store / "audio").glob("*.m4a"))) == 10
+    takes = {key for page in PAGES for key in manifest(site, Path(page).stem)["audio"]}  # pages share equal ones
+    assert len(list((store / "segments").glob("*.mp4"))) == 30 and len(list((store / "audio").glob("*.m4a"))) == len(takes)
     assert _outputs(site) == _local_reference(tmp_path)

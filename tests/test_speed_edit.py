@@ -10,6 +10,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 from conftest import ESPEAK, secs
 
 # The console script as `vidsite` runs it (`main()`), with an atexit handler and an object that
@@ -95,7 +96,7 @@ def test_the_track_measured_while_it_is_encoded_reads_as_its_decoded_file(tmp_pa
     import json
 
     from vidsite.config import TTSConfig
-    from vidsite.encode.audio import AUDIO_RATE, encode_audio, loudness_file, measured
+    from vidsite.encode.audio import AUDIO_RATE, encode_audio, energy_file, loudness_file, measured
     from vidsite.speech.cache import ClipCache
     from vidsite.speech.speak import Speaker
 
@@ -106,5 +107,60 @@ def test_the_track_measured_while_it_is_encoded_reads_as_its_decoded_file(tmp_pa
         encode_audio(track, ((AUDIO_RATE // 3, str(clip.wav), 4.5),), total)
         kept = json.loads(loudness_file(track).read_text())
         loudness_file(track).unlink()
+        energy_file(track).unlink()
         assert measured(track) == kept  # the written file, decoded and metered afresh
         assert -18 < kept["lufs"] < -10 and kept["true_peak"] <= -1.5
+
+
+def test_a_track_laid_out_in_takes_decodes_as_the_track_encoded_whole(tmp_path) -> None:
+    """The join lays takes, each encoded on its own, on one AAC frame grid with silence packets between:
+    decoded, the track matches its mix as closely as one encoding of the whole track does, with no
+    click at a seam, and the takes' kept meter readings add up to the whole track's loudness."""
+    import av
+
+    from vidsite.config import TTSConfig
+    from vidsite.encode.audio import (AAC_FRAME, AUDIO_RATE, encode_audio, lay_takes, measured, mixed_blocks,
+                                      takes_loudness, voice_start)
+    from vidsite.encode.encoders import choose_encoder
+    from vidsite.encode.join import join
+    from vidsite.encode.segments import encode_segment
+    from vidsite.speech.cache import ClipCache
+    from vidsite.speech.speak import Speaker
+
+    speaker = Speaker(TTSConfig(engine="espeak"), ClipCache(tmp_path / "cache"))
+    said = ["Each scene is a take of its own.", "Its narration starts on a codec frame.", "Then two frames of silence."]
+    clips = [speaker.speak(text, None, "en").parts[0][0] for text in said]
+    samples = [round(c.samples * AUDIO_RATE / c.sample_rate) for c in clips]
+    frames = [0, 97]  # scene starts, at 30 fps; the third follows the second too closely to part from it
+    frames.append(-(-(voice_start(frames[1], 30) + samples[1]) * 30 // AUDIO_RATE))  # the frame the second ends in
+    scenes = [(voice_start(f, 30), [(0, str(c.wav), 3.0, n)]) for f, c, n in zip(frames, clips, samples)]
+    takes = lay_takes(scenes)
+    assert [t.first for t in takes] == [0, scenes[1][0]] and len(takes[1].placements) == 2
+    total = AAC_FRAME * 282  # a page's track is whole AAC frames long (encode.audio.frame_alignment)
+    parts = []
+    for k, take in enumerate(takes):
+        encode_audio(tmp_path / f"take{k}.m4a", take.placements, take.length)
+        parts.append((tmp_path / f"take{k}.m4a", take.first))
+    placed = tuple((take.first + at, wav, gain) for take in takes for at, wav, gain in take.placements)
+    encode_audio(tmp_path / "whole.m4a", placed, total)
+    mix = np.concatenate([block for _, block in mixed_blocks(placed, total, AUDIO_RATE)]) / 32768.0
+
+    encode_segment(tmp_path / "seg.mp4", [(0, np.full((96, 64), 128, np.uint8))], fps=30, width=64, height=64,
+                   encoder=choose_encoder("x264", 23, "veryfast"))
+    join(tmp_path / "page.mp4", [(tmp_path / "seg.mp4", 0, (0,))], total * 30 // AUDIO_RATE, 30, parts, total)
+
+    def decoded(path):
+        with av.open(str(path)) as c:
+            return np.concatenate([f.to_ndarray().reshape(-1) for f in c.decode(audio=0)])
+
+    def snr(x):
+        return 10 * np.log10((mix**2).sum() / ((x[: len(mix)] - mix) ** 2).sum())
+
+    laid, whole = decoded(tmp_path / "page.mp4"), decoded(tmp_path / "whole.m4a")
+    assert len(laid) == len(whole) == total
+    assert snr(laid) > 20 and snr(laid) > snr(whole) - 1.5, (snr(laid), snr(whole))
+    for first in (t.first for t in takes[1:]):  # a seam: what precedes a take is silence, as in the mix
+        assert np.abs(laid[first - 2048 : first]).max() < 0.01 + np.abs(mix[first - 2048 : first]).max()
+    stated, measured_whole = takes_loudness(parts, total), measured(tmp_path / "whole.m4a")
+    assert stated["lufs"] == pytest.approx(measured_whole["lufs"], abs=0.1)
+    assert stated["true_peak"] == pytest.approx(measured_whole["true_peak"], abs=0.2)

@@ -56,6 +56,8 @@ class BuildStats:
     ai_problem: str = ""
     segments_encoded: int = 0
     segments_reused: int = 0
+    takes_encoded: int = 0  # parts of pages' audio tracks (encode.audio)
+    takes_reused: int = 0
     tasks: int = 0  # render/encode tasks this build needed
     tasks_done: int = 0
     frames_encoded: int = 0
@@ -301,13 +303,12 @@ def run_tasks(tasks: list[Any], ctx: Context) -> None:
     """Render and encode what the cache lacks, on local processes or Dask."""
     if not tasks:
         return
-    from vidsite.executor import executor_for, jobs_for, preload
+    from vidsite.executor import executor_for, jobs_for
     from vidsite.tasks import SegmentTask, TaskFailed
 
     stats = ctx.stats
     stats.tasks = len(tasks)
     t = time.perf_counter()
-    preload()
     ctx.progress("render+encode", None, stats)
     executor = executor_for(jobs_for(ctx.options, ctx.config), ctx.config.build.scheduler or None,
                             ctx.options.start_method)
@@ -320,10 +321,11 @@ def run_tasks(tasks: list[Any], ctx: Context) -> None:
                 told.add(warning)
             stats.frames_encoded += result.frames_encoded
             stats.segments_encoded += result.path.endswith(".mp4")
+            stats.takes_encoded += result.path.endswith(".m4a")
             stats.tasks_done += 1
             if ctx.shared:  # with Dask, the worker already published it; here it is fetched
                 made = Path(result.path)
-                for part in ctx.store.segment_parts(made, result.path in posters) if made.suffix == ".mp4" else [made]:
+                for part in ctx.store.parts(made, result.path in posters):
                     if ctx.shared.fetch(part) and part.exists():
                         ctx.shared.publish(part)
             ctx.progress("task", None, stats)

@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 
 KINDS = ("clips", "segments", "audio", "ai", "translations")
 USES = ("clips", "segments", "audio", "ai")  # what a page record lists
+AUDIO_MADE = (".loudness.json", ".energy")  # kept beside a track: see encode.audio.loudness_file, energy_file
 
 
 def key_of(path: Path) -> str:
@@ -96,9 +97,19 @@ class Cache:
         order, so a reader that finds the segment there finds the rest."""
         return [cls.shown(segment), cls.thumbnail(segment), *([cls.poster(segment)] if poster else []), segment]
 
-    def audio(self, slug: str, key: str) -> Path:
-        """A page's narration track (the slug only makes the folder readable; the key decides)."""
-        return self.root / "audio" / f"{slug}-{key}.m4a"
+    @staticmethod
+    def audio_parts(take: Path) -> list[Path]:
+        """Every file a take's task writes, the take last (as `segment_parts`)."""
+        return [take.with_name(take.name + made) for made in AUDIO_MADE] + [take]
+
+    @classmethod
+    def parts(cls, made: Path, poster: bool = False) -> list[Path]:
+        """Every file the task that made `made` (a segment or a take) writes, it last."""
+        return cls.segment_parts(made, poster) if made.suffix == ".mp4" else cls.audio_parts(made)
+
+    def audio(self, key: str) -> Path:
+        """A take of a page's narration track (encode.audio), shared by every page that has it."""
+        return self.root / "audio" / f"take-{key}.m4a"
 
     def ai(self, scene_type: str, key: str) -> Path:
         return self.root / "ai" / f"{scene_type}-{key}.json"
@@ -158,7 +169,7 @@ class Cache:
             return [[s, self.poster(s), sidecar(s), sidecar(self.poster(s)), self.shown(s), self.thumbnail(s)]
                     for s in sorted(folder.glob("*.mp4"))]
         if kind == "audio":
-            return [[a, sidecar(a), a.with_name(a.name + ".loudness.json")] for a in sorted(folder.glob("*.m4a"))]
+            return [[a, sidecar(a), *(a.with_name(a.name + made) for made in AUDIO_MADE)] for a in sorted(folder.glob("*.m4a"))]
         return [[e] for e in sorted(folder.glob("*.json"))]
 
     def orphans(self) -> list[Path]:
@@ -176,7 +187,8 @@ class Cache:
         segments, audio = self.root / "segments", self.root / "audio"
         for made in (".shown.json", ".thumb.png"):
             out += [s for s in segments.glob("*" + made) if not s.with_name(s.name[: -len(made)] + ".mp4").exists()]
-        out += [s for s in audio.glob("*.loudness.json") if not s.with_name(s.name[: -len(".loudness.json")]).exists()]
+        for made in AUDIO_MADE:
+            out += [s for s in audio.glob("*" + made) if not s.with_name(s.name[: -len(made)]).exists()]
         return out
 
 

@@ -161,6 +161,7 @@ def build(site_dir: Path, output: Path | None, drafts: bool, encoder: str | None
     if stats.encoder:
         click.echo(f"  video: {stats.segments_encoded} segments encoded, {stats.segments_reused} reused, "
                    f"{stats.frames_encoded} frames encoded ({stats.distinct_frames} distinct), "
+                   f"audio {stats.takes_encoded} takes encoded, {stats.takes_reused} reused, "
                    f"{('Dask at ' + config.build.scheduler) if config.build.scheduler else _jobs(jobs_for(options, config))}; "
                    f"encoder {stats.encoder} ({stats.encoder_reason})")
     click.echo(f"  output: {(output or site_dir / 'output')}")

@@ -41,6 +41,8 @@ class LocalExecutor:
         if self.jobs == 1 or len(ordered) <= 1:
             yield from map(run, ordered)
             return
+        if self.start_method == "fork":
+            preload()
         context = multiprocessing.get_context(self.start_method)
         with ProcessPoolExecutor(max_workers=min(self.jobs, len(ordered)), mp_context=context,
                                  initializer=_die_with_parent) as pool:

@@ -113,6 +113,7 @@ class Span:
     end: int
     stills: tuple[Still, ...]
     fade: int = 0  # last frames that crossfade into the next scene's first still
+    voice: float = 0.0  # seconds from the first frame to the narration's start (see timeline.build_timeline)
 
     @property
     def frames(self) -> int:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import asdict, dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
     from vidsite.build import Context
 
 MAX_PAGE_SECONDS = 3 * 3600
-MANIFEST_FORMAT = 3  # bump when page manifests change shape: older ones are rebuilt, never misread
+MANIFEST_FORMAT = 4  # bump when page manifests change shape: older ones are rebuilt, never misread
 
 
 @dataclass
@@ -35,9 +36,10 @@ class PagePlan:
     key: str
     voiceovers: list[Voiceover]
     timeline: Timeline
-    segments: list[tuple[Path, int]]  # (segment file, first frame)
+    segments: list[tuple[Path, int, tuple[int, ...]]]  # (segment file, first frame, frame_times)
     segment_keys: list[str]
-    audio: Path
+    audio: list[tuple[Path, int]]  # the track's takes: (cache file, first sample)
+    samples: int  # the track's length
 
 
 def portable(fields: dict[str, Any]) -> dict[str, Any]:
@@ -96,11 +98,10 @@ def up_to_date(dest: Path, key: str | None, only_engine: str | None = None) -> d
 
 def plan_page(page: Page, key: str, ctx: Context, tasks: list[Any]) -> PagePlan:
     """Narrate, speak and time one page; append the media tasks its video still needs."""
-    from vidsite.encode.audio import AUDIO_RATE, frame_alignment
+    from vidsite.encode.audio import frame_alignment, voice_delay
     from vidsite.encode.integrity import intact
-    from vidsite.encode.loudness import CEILING, gain_db
     from vidsite.speech.voices import RTL_LANGUAGES, base_language
-    from vidsite.tasks import AudioTask, SegmentTask
+    from vidsite.tasks import SegmentTask
     from vidsite.timeline import build_timeline
 
     stats, v = ctx.stats, ctx.config.video
@@ -110,7 +111,8 @@ def plan_page(page: Page, key: str, ctx: Context, tasks: list[Any]) -> PagePlan:
     speaker = ctx.speaker
     voiceovers = [_spoken(speaker, text, s, page, ctx) for s, text in zip(page.scenes, texts)]
     t = stats.timed("speak", t)
-    timeline = build_timeline(page.scenes, voiceovers, v, page.transition, frame_alignment(v.fps))
+    timeline = build_timeline(page.scenes, voiceovers, v, page.transition, frame_alignment(v.fps),
+                              partial(voice_delay, fps=v.fps))
     if timeline.duration > MAX_PAGE_SECONDS:
         raise ContentError(f"the video would be {timeline.duration / 60:.0f} minutes long; split the page "
                            f"(limit {MAX_PAGE_SECONDS // 60} minutes)", path=page.source, line=1)
@@ -121,15 +123,15 @@ def plan_page(page: Page, key: str, ctx: Context, tasks: list[Any]) -> PagePlan:
     segments, keys = [], []
     planned = {(t.path, getattr(t, "poster", "")) for t in tasks}  # each entry checked and made once
     for span, scene in zip(timeline.spans, page.scenes):
-        closing = span.frames - 1 if span.index == len(timeline.spans) - 1 else None
         fade = None
         if span.fade:
             nxt = page.scenes[span.index + 1]
             fade = (span.fade, nxt.type, nxt.fields, timeline.spans[span.index + 1].stills[0].state)
+        times = frame_times(span, last=span.index == len(timeline.spans) - 1)
         task = SegmentTask(
             "", scene.type, scene.fields, page.accent, rtl, theme, v.width, v.height, v.fps,
-            tuple((s.frame, s.state) for s in span.stills), span.frames, closing, fade, encoder.codec, encoder.options,
-            language=page.language,
+            tuple(s.state for s in span.stills), len(times) > len(span.stills) + span.fade, fade, encoder.codec,
+            encoder.options, language=page.language,
         )
         seg_key = _segment_key(task, ctx)
         path = ctx.store.segment(scene.type, seg_key)
@@ -147,28 +149,63 @@ def plan_page(page: Page, key: str, ctx: Context, tasks: list[Any]) -> PagePlan:
             source = f"{page.site_path(ctx.config.content_dir)}:{scene.line}: scene {span.index + 1} ({scene.type})"
             tasks.append(replace(task, path=str(path), poster=poster, share=_share(ctx), source=source))
             planned.add((str(path), poster))
-        segments.append((path, span.start))
+        segments.append((path, span.start, times))
         keys.append(seg_key)
 
-    samples = timeline.frames * AUDIO_RATE // v.fps
-    placements = tuple(
-        (int(round(span.start * AUDIO_RATE / v.fps + at * AUDIO_RATE)), str(clip.wav),
-         gain_db(clip.lufs, ctx.config.tts.loudness))
-        for span, vo in zip(timeline.spans, voiceovers) for clip, at in vo.parts
-    )
-    audio_key = canonical_hash({"version": __version__, "samples": samples, "rate": AUDIO_RATE, "limit": CEILING,
-                                "clips": [(at, Path(p).stem, gain) for at, p, gain in placements]})
-    audio = ctx.store.audio(page.slug, audio_key)
-    if ctx.shared:
-        ctx.shared.fetch(audio)
-    if (str(audio), "") not in planned and not intact(audio):
-        tasks.append(AudioTask(str(audio), samples, AUDIO_RATE, placements, _share(ctx),
-                               f"{page.site_path(ctx.config.content_dir)}: audio"))
-    ctx.store.record_page(key, {"segments": keys, "audio": [audio_key], "ai": ai_keys(page, ctx),
+    audio, audio_keys, samples = _plan_audio(page, timeline, voiceovers, ctx, tasks, planned)
+    ctx.store.record_page(key, {"segments": keys, "audio": audio_keys, "ai": ai_keys(page, ctx),
                                 "clips": [clip.key for vo in voiceovers for clip, _ in vo.parts]})
     stats.timed("time+plan", t)
-    return PagePlan(page, key, voiceovers, timeline, segments, keys, audio)
+    return PagePlan(page, key, voiceovers, timeline, segments, keys, audio, samples)
 
+
+
+
+def _plan_audio(page: Page, timeline: Timeline, voiceovers: list[Voiceover], ctx: Context, tasks: list[Any],
+                planned: set[tuple[str, str]]) -> tuple[list[tuple[Path, int]], list[str], int]:
+    """The page's track as takes (encode.audio): (cache file, first sample) of each, their keys, and the
+    track's length; appends the takes the cache lacks to `tasks`."""
+    from vidsite.encode.audio import AUDIO_RATE, WARM, lay_takes, voice_start
+    from vidsite.encode.integrity import intact
+    from vidsite.encode.loudness import CEILING, gain_db
+    from vidsite.tasks import AudioTask
+
+    fps, stats = ctx.config.video.fps, ctx.stats
+    samples = timeline.frames * AUDIO_RATE // fps
+    loudness = ctx.config.tts.loudness
+    takes = lay_takes([
+        (voice_start(span.start, fps), [(round(at * AUDIO_RATE), str(clip.wav), gain_db(clip.lufs, loudness),
+                                           round(clip.samples * AUDIO_RATE / clip.sample_rate)) for clip, at in vo.parts])
+        for span, vo in zip(timeline.spans, voiceovers)
+    ])
+    audio, audio_keys = [], []
+    for take in takes:
+        take_key = canonical_hash({"version": __version__, "samples": take.length, "rate": AUDIO_RATE, "warm": WARM,
+                                   "limit": CEILING, "clips": [(at, Path(p).stem, gain) for at, p, gain in take.placements]})
+        path = ctx.store.audio(take_key)
+        if ctx.shared and ctx.shared.fetch(path):
+            for part in ctx.store.audio_parts(path)[:-1]:
+                ctx.shared.fetch(part)
+        if (str(path), "") in planned:
+            pass
+        elif intact(path):
+            stats.takes_reused += 1
+        else:
+            tasks.append(AudioTask(str(path), take.length, AUDIO_RATE, take.placements, _share(ctx),
+                                   f"{page.site_path(ctx.config.content_dir)}: audio"))
+            planned.add((str(path), ""))
+        audio.append((path, take.first))
+        audio_keys.append(take_key)
+    return audio, audio_keys, samples
+
+
+def frame_times(span: Any, last: bool) -> tuple[int, ...]:
+    """Where each picture of a scene's segment shows, in frames from the scene's start: its stills, its
+    crossfade into the next scene, and, closing the page, its last still once more on the final frame."""
+    times = [still.frame for still in span.stills] + list(range(span.frames - span.fade, span.frames))
+    if last and span.frames - 1 > times[-1]:
+        times.append(span.frames - 1)
+    return tuple(times)
 
 
 def _spoken(speaker: Any, text: str, scene: Scene, page: Page, ctx: Any) -> Any:

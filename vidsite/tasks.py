@@ -28,9 +28,8 @@ class SegmentTask:
     width: int
     height: int
     fps: int
-    stills: tuple[tuple[int, dict[str, Any]], ...]  # (frame offset, state)
-    frames: int
-    closing: int | None  # repeat the last picture here (last scene of a page)
+    stills: tuple[dict[str, Any], ...]  # the reveal states, in order
+    closing: bool  # the last picture once more, so the page's video ends on a frame of its own
     fade: tuple[int, str, dict[str, Any], dict[str, Any]] | None  # (frames, next type, next fields, next state)
     codec: str
     options: tuple[tuple[str, str], ...]
@@ -119,7 +118,7 @@ def _run(task: SegmentTask | AudioTask) -> Result:
 
         shared = SharedCache(task.share[0], Path(task.share[1]))
         made = Path(task.path)
-        for part in Cache.segment_parts(made, bool(task.poster)) if isinstance(task, SegmentTask) else [made]:
+        for part in Cache.parts(made, bool(getattr(task, "poster", ""))):
             shared.publish(part)
     return Result(task.path, frames, time.perf_counter() - started)
 
@@ -157,11 +156,11 @@ def _segment(task: SegmentTask) -> int:
 
     def pictures() -> Any:
         picture = image = None
-        for frame, state in task.stills:
+        for k, state in enumerate(task.stills):
             canvas = draw(task.scene_type, task.fields, state, task.source)
             image = canvas.img
             picture = yuv420(image)  # converted once: encoded, and the start of the crossfade
-            yield frame, picture
+            yield k * task.fps, picture
         if image is not None:  # what the final slide shows legibly, for the page manifest, and its storyboard tile
             visible = shown(task.scene_type, task.fields, canvas.drawn)
             _warn_cut(task, visible)
@@ -173,10 +172,14 @@ def _segment(task: SegmentTask) -> int:
             atomic_write(Path(task.poster), buf.getvalue())
         if task.fade:
             n, kind, fields, state = task.fade
-            first = task.frames - n
             for i, blend in enumerate(crossfade(picture, yuv420(draw(kind, fields, state, quiet=True).img), n)):
-                yield first + i, blend
+                yield held + i, blend
 
+    # Pictures, not times: the join shows the segment's k-th picture where the page's timeline puts it, so
+    # a narration edit or a new voice rate moves pictures without encoding any. Each still is encoded as
+    # if held a second, the crossfade frame by frame: x264 spends more on a picture that shows longer,
+    # up to a second's worth, so stills look as they would encoded at their real times (or better).
+    held = len(task.stills) * task.fps
     encoder = EncoderChoice(task.codec, task.options, "")
     return encode_segment(Path(task.path), pictures(), fps=task.fps, width=task.width, height=task.height,
-                          encoder=encoder, closing_frame=task.closing)
+                          encoder=encoder, closing_frame=held + (task.fade[0] if task.fade else 0) if task.closing else None)

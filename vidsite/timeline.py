@@ -1,7 +1,8 @@
 """Audio first: scene spans from measured narration, reveals from word timings, captions.
 
-Every span starts on a whole frame and narration k starts on span k's first frame, so audio
-and slides cannot drift apart however long the video gets.
+Every span starts on a whole frame and narration k starts at a fixed sample near span k's first
+frame (on it, or on the audio codec's next frame boundary), so audio and slides cannot drift
+apart however long the video gets.
 """
 
 from __future__ import annotations
@@ -49,33 +50,39 @@ def scene_frames(scene: Scene, speech: float, video: VideoConfig, extra: float =
 
 
 def build_timeline(scenes: tuple[Scene, ...], voiceovers: list[Voiceover], video: VideoConfig,
-                   transition: float | None = None, align: int = 1) -> Timeline:
+                   transition: float | None = None, align: int = 1,
+                   voice_delay: Callable[[int], float] = lambda frame: 0.0) -> Timeline:
     """Spans on whole frames; the video's length is rounded up to a multiple of `align` frames
-    (the last picture is held a little longer) so the audio can end exactly with it."""
+    (the last picture is held a little longer) so the audio can end exactly with it. A scene
+    starting on frame f is narrated from `voice_delay(f)` seconds into it (the audio track starts
+    each scene's narration on a codec frame: see encode.audio.voice_start); its reveals and its
+    length follow the narration as heard."""
     fps = video.fps
     fade_frames = round((video.transition if transition is None else transition) * fps)
     spans: list[Span] = []
     start = 0
     for index, (scene, vo) in enumerate(zip(scenes, voiceovers)):
+        delay = voice_delay(start)
+        heard = delay + vo.duration  # from the scene's first frame to the narration's end
         stills: dict[int, dict] = {0: {}}
         items = reveal_items(scene)
         extra = 0.0
         if items:
             stills = {0: {"reveal": 0}}
             for k, t in enumerate(reveal_times(items, vo.words, vo.duration)):
-                stills[reveal_frame(t, fps)] = {"reveal": k + 1}
+                stills[reveal_frame(delay + t, fps)] = {"reveal": k + 1}
         hold = scene_type(scene.type).answer
         if hold is not None and scene.fields.get(hold.flag, True):  # think, then the answer shows and stays
-            answer_at = round((vo.duration + hold.think) * fps)
+            answer_at = round((heard + hold.think) * fps)
             stills[answer_at] = {"reveal": len(items), "answer": True}
             extra = hold.think + hold.hold - video.pad
-        frames = scene_frames(scene, vo.duration, video, extra)
+        frames = scene_frames(scene, heard, video, extra)
         ordered = tuple(Still(f, s) for f, s in sorted(stills.items()) if f < frames)
         fade = 0
         if index < len(scenes) - 1:  # the fade plays after the narration and after the last reveal
-            quiet = frames - max(math.ceil(vo.duration * fps), ordered[-1].frame + 1)
+            quiet = frames - max(math.ceil(heard * fps), ordered[-1].frame + 1)
             fade = max(0, min(fade_frames, quiet))
-        spans.append(Span(index, start, start + frames, ordered, fade))
+        spans.append(Span(index, start, start + frames, ordered, fade, delay))
         start += frames
     # The padding is held by the join, not encoded into the last segment, so an edit elsewhere
     # that changes the total length does not re-encode the last scene.
@@ -205,7 +212,7 @@ def captions(timeline: Timeline, voiceovers: list[Voiceover], source: str = "cap
     for span, vo in zip(timeline.spans, voiceovers):
         if not vo.words:
             continue
-        offset = span.start / timeline.fps
+        offset = span.start / timeline.fps + span.voice
         rule = script_rule(vo.text)
         stops = _CJK_STOP if rule.cjk else _STOP
         pauses = "，、；：" if rule.cjk else (",", ";", ":")

@@ -2,6 +2,14 @@
 
 Mixing streams in blocks, so memory does not grow with video length: only the clips that
 overlap the current block are held.
+
+A page's track is encoded in parts ("takes"): the narration of one scene, or of scenes that follow
+each other too closely to part, from an AAC frame boundary to two frames of silence after it. The
+join lays the takes' packets on the track's frame grid with the silence packet between them. An
+AAC packet decodes on its own but for its overlap with the previous one, which at every seam is
+silence, so the track decodes as if it had been encoded whole; and since each scene's narration
+starts on a frame boundary (`voice_start`), a take is the same wherever its scene lands: an edit
+encodes the scene it changed, not the page.
 """
 
 from __future__ import annotations
@@ -10,7 +18,9 @@ import json
 import math
 import threading
 import wave
+from dataclasses import dataclass
 from fractions import Fraction
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +33,51 @@ AAC_FRAME = 1024  # samples; a decoder pads the last AAC frame to this
 BLOCK = AAC_FRAME * 16
 LEVEL_STEPS = 6  # make-up steps after limiting; speech converges in 2-3
 LEVELLING = 2  # revision of `levelled()`, in a kept clip's key: a new method levels clips again
+WARM = 0.5  # seconds of a track the encoder hears before it (see encode_audio)
+
+
+def voice_start(frame: int, fps: int, rate: int = AUDIO_RATE) -> int:
+    """The sample a scene starting on video frame `frame` is narrated from: the first AAC frame
+    boundary at or after the frame (at most 43 ms into the scene, at 24 kHz)."""
+    return -(-frame * rate // (fps * AAC_FRAME)) * AAC_FRAME
+
+
+def voice_delay(frame: int, fps: int, rate: int = AUDIO_RATE) -> float:
+    """Seconds from a scene's first frame to its narration (`voice_start`)."""
+    return float(Fraction(voice_start(frame, fps, rate), rate) - Fraction(frame, fps))
+
+
+@dataclass(frozen=True)
+class Take:
+    """A part of a page's track, encoded on its own (see the module's docstring)."""
+
+    first: int  # the track's sample it starts on: an AAC frame boundary
+    length: int  # samples: its clips, then two AAC frames of silence
+    placements: tuple[tuple[int, str, float], ...]  # (first sample within the take, clip wav, gain in dB)
+
+
+def lay_takes(scenes: list[tuple[int, list[tuple[int, str, float, int]]]]) -> list[Take]:
+    """Takes of a page's narration, from each scene's (voice start, [(sample from it, clip wav, gain,
+    clip samples)]): a scene's own, or the one before it where that one's closing silence would reach
+    into this one. The first starts at sample 0 (the track's first packet comes from it)."""
+    laid: list[tuple[int, list[tuple[int, str, float]], int]] = []  # (first, placements, end of the last clip)
+    for start, clips in scenes:
+        if laid and not clips:
+            continue  # silence: the join fills it
+        if not laid or start < laid[-1][0] + _closed(laid[-1][2]):
+            first, placed, end = laid.pop() if laid else (0, [], 0)
+        else:
+            first, placed, end = start, [], 0
+        for at, wav, gain, samples in clips:
+            placed.append((start - first + at, wav, gain))
+            end = max(end, start - first + at + samples)
+        laid.append((first, placed, end))
+    return [Take(first, _closed(end), tuple(placed)) for first, placed, end in laid]
+
+
+def _closed(end: int) -> int:
+    """A take's length whose clips end at `end`: to the next AAC frame, then two frames of silence."""
+    return -(-end // AAC_FRAME) * AAC_FRAME + 2 * AAC_FRAME
 
 
 def frame_alignment(fps: int, rate: int = AUDIO_RATE) -> int:
@@ -128,28 +183,55 @@ def encode_audio(path: Path, placements: tuple[tuple[int, str, float], ...], tot
     `measured`). The measuring decodes each packet as it is made, on a second thread: the AAC encoder
     and the FFTs of the meter both run without the GIL, so on a free core the measurement costs the
     track's critical path (an edit's page waits on it) almost nothing; the samples it reads are
-    those a decoder of the written file returns."""
+    those a decoder of the written file returns.
+
+    The encoder first hears the track's own first WARM seconds and two frames of silence, and what it
+    makes of them is left out: its rate control and psychoacoustic model start settled, as midway
+    through a longer track, so a take sounds as it would in one encoding of its page (untried, the
+    encoder spends its first second's frames worse: 2.5 dB less signal to noise on espeak speech)."""
     import av
 
+    primer = np.zeros(0, dtype=np.int16)
+    if placements:
+        head = np.concatenate([b for _, b in mixed_blocks(placements, min(total, round(WARM * rate)), rate)])
+        primer = np.concatenate((head, np.zeros(-len(head) % AAC_FRAME + 2 * AAC_FRAME, dtype=np.int16)))
+    shift = len(primer)  # the track's first sample, in what the encoder hears
     measuring = _Measuring(rate, total)
     try:
         with replacing(path) as tmp, av.open(str(tmp), "w", format="mp4") as out:
             stream = out.add_stream("aac", rate=rate, layout="mono", options={"aac_coder": "fast", "b": "96k"})
             stream.time_base = Fraction(1, rate)
-            for start, block in mixed_blocks(placements, total, rate):
+
+            def encode(frame: av.AudioFrame | None) -> None:
+                # packets that decode the primer (all before the one whose window starts in its silence) go
+                kept = [p for p in stream.encode(frame) if p.pts is None or p.pts >= shift - AAC_FRAME]
+                for packet in kept:
+                    if packet.pts is not None:
+                        packet.pts -= shift
+                        packet.dts -= shift
+                measuring.feed(stream.codec_context, kept)
+                out.mux(kept)
+
+            for start, block in chain([(-shift, primer)] if shift else [], mixed_blocks(placements, total, rate)):
                 frame = av.AudioFrame.from_ndarray(block.reshape(1, -1), format="s16", layout="mono")
-                frame.sample_rate, frame.pts, frame.time_base = rate, start, Fraction(1, rate)
-                packets = stream.encode(frame)
-                measuring.feed(stream.codec_context, packets)
-                out.mux(packets)
-            packets = stream.encode(None)
-            measuring.feed(stream.codec_context, packets)
-            out.mux(packets)
-        data = measuring.result()
+                frame.sample_rate, frame.pts, frame.time_base = rate, start + shift, Fraction(1, rate)
+                encode(frame)
+            encode(None)
+        energies, peak = measuring.result()
     finally:
         measuring.stop()
     seal(path)
+    _keep_readings(path, rate, measuring.step, energies, peak)
+
+
+def _keep_readings(path: Path, rate: int, step: int, energies: np.ndarray, peak: float) -> dict[str, float]:
+    """Keep a track's meter readings beside it: its loudness, and the energies it adds up from."""
+    from vidsite.encode.loudness import loudness
+
+    data = _figures(*loudness(energies, peak, step, rate))
     atomic_write(loudness_file(path), json.dumps(data, sort_keys=True))
+    atomic_write(energy_file(path), np.concatenate(([rate, step, peak], energies)).astype("<f8").tobytes())
+    return data
 
 
 class _Measuring:
@@ -161,10 +243,11 @@ class _Measuring:
         import queue
 
         self.rate, self.total = rate, total
+        self.step = meter_step(rate)
         self.packets: queue.SimpleQueue[tuple[bytes, int] | None] = queue.SimpleQueue()
         self.thread: threading.Thread | None = None
         self.failure: BaseException | None = None
-        self.figures: dict[str, float] = {}
+        self.readings: tuple[np.ndarray, float] | None = None
 
     def feed(self, codec: object, packets: list) -> None:  # type: ignore[type-arg]
         if self.thread is None and packets:  # the encoder is open: its extradata configures the decoder
@@ -182,7 +265,7 @@ class _Measuring:
         try:
             decoder = av.CodecContext.create("aac", "r")
             decoder.extradata, decoder.sample_rate, decoder.layout = extradata, self.rate, "mono"
-            meter, skip, left = Meter(self.rate), None, self.total
+            meter, skip, left = Meter(self.rate, self.step), None, self.total
             item = self.packets.get()
             while True:
                 data, pts = item if item is not None else (b"", 0)
@@ -199,18 +282,17 @@ class _Measuring:
                 if item is None:
                     break
                 item = self.packets.get()
-            lufs, peak = meter.result()
-            self.figures = {"lufs": round(lufs, 2), "true_peak": round(peak, 2) if math.isfinite(peak) else -99.0}
+            self.readings = meter.readings()
         except BaseException as exc:  # noqa: BLE001 - re-raised by result(), in the task's own thread
             self.failure = exc
 
-    def result(self) -> dict[str, float]:
+    def result(self) -> tuple[np.ndarray, float]:
         self.stop()
         if self.failure is not None:
             raise self.failure
-        if not self.figures:
+        if self.readings is None:
             raise RuntimeError("the track was not measured (no packets were encoded)")
-        return self.figures
+        return self.readings
 
     def stop(self) -> None:
         if self.thread is not None and self.thread.is_alive():
@@ -218,32 +300,81 @@ class _Measuring:
             self.thread.join()
 
 
+def meter_step(rate: int) -> int:
+    """Samples per kept energy: a divisor of both 100 ms (BS.1770's step) and an AAC frame (where
+    takes start), so the readings of a page's takes add up to the page's."""
+    return math.gcd(AAC_FRAME, rate // 10)
+
+
 def loudness_file(path: Path) -> Path:
     """Where a track's measured loudness is kept: beside it, a sidecar like its `.sha256`."""
     return path.with_name(path.name + ".loudness.json")
 
 
-def measured(path: Path) -> dict[str, float]:
-    """The track's integrated loudness (LUFS) and true peak (dBTP) as a viewer's decoder plays it
-    (AAC decoded, so its overshoot counts), for the page manifest. Measured once and kept beside
-    the track; a missing or unreadable record (an older cache, a track made on another worker) is
-    measured again."""
+def energy_file(path: Path) -> Path:
+    """Where a track's meter readings are kept: float64 rate, step, true peak (linear), then the
+    K-weighted energy of each `step` samples (the last partial)."""
+    return path.with_name(path.name + ".energy")
+
+
+def _readings(path: Path) -> tuple[int, int, np.ndarray, float]:
+    """(rate, step, energies, peak) of a track, kept beside it or measured again from its file."""
     import av
 
     from vidsite.encode.loudness import Meter
 
-    record = loudness_file(path)
     try:
-        data = json.loads(record.read_text(encoding="utf-8"))
-        return {"lufs": float(data["lufs"]), "true_peak": float(data["true_peak"])}
-    except (OSError, ValueError, KeyError, TypeError):
+        kept = np.fromfile(energy_file(path), dtype="<f8")
+        if len(kept) > 3:
+            return int(kept[0]), int(kept[1]), kept[3:], float(kept[2])
+    except (OSError, ValueError):
         pass
     with av.open(str(path)) as container:
         stream = container.streams.audio[0]
-        meter = Meter(stream.rate)
+        rate, step = stream.rate, meter_step(stream.rate)
+        meter = Meter(rate, step)
         for frame in container.decode(stream):
             meter.add(frame.to_ndarray()[0])
-    lufs, peak = meter.result()
-    data = {"lufs": round(lufs, 2), "true_peak": round(peak, 2) if math.isfinite(peak) else -99.0}
-    atomic_write(record, json.dumps(data, sort_keys=True))
-    return data
+    energies, peak = meter.readings()
+    _keep_readings(path, rate, step, energies, peak)
+    return rate, step, energies, peak
+
+
+def takes_loudness(takes: list[tuple[Path, int]], total: int) -> dict[str, float]:
+    """Integrated loudness (LUFS) and true peak (dBTP) of the track the join lays `takes` out in,
+    (take, first sample), `total` samples long: their meter readings added up on the track's grid
+    (between takes there is silence only, so this is what a meter of the decoded track reads)."""
+    from vidsite.encode.loudness import loudness
+
+    grid = peak_all = None
+    rate = step = 0
+    for path, first in takes:
+        rate, step, energies, peak = _readings(path)
+        if grid is None:
+            grid, peak_all = np.zeros(total // step + 1), 0.0
+        at = first // step
+        whole = energies[:-1][: len(grid) - 1 - at]  # the take's last reading is partial: only silence
+        grid[at : at + len(whole)] += whole
+        peak_all = max(peak_all, peak)
+    if grid is None:
+        return {"lufs": -70.0, "true_peak": -99.0}
+    return _figures(*loudness(grid, peak_all, step, rate))
+
+
+def measured(path: Path) -> dict[str, float]:
+    """The track's integrated loudness (LUFS) and true peak (dBTP) as a viewer's decoder plays it
+    (AAC decoded, so its overshoot counts). Measured once and kept beside the track; a missing or
+    unreadable record (an older cache, a track made on another worker) is measured again."""
+    from vidsite.encode.loudness import loudness
+
+    try:
+        data = json.loads(loudness_file(path).read_text(encoding="utf-8"))
+        return {"lufs": float(data["lufs"]), "true_peak": float(data["true_peak"])}
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    rate, step, energies, peak = _readings(path)
+    return _figures(*loudness(energies, peak, step, rate))
+
+
+def _figures(lufs: float, dbtp: float) -> dict[str, float]:
+    return {"lufs": round(lufs, 2), "true_peak": round(dbtp, 2) if math.isfinite(dbtp) else -99.0}

@@ -106,8 +106,9 @@ class Meter:
     CONTEXT = 64
     SIZE = 1 << 16  # points of each transform (2**18 oversampled)
 
-    def __init__(self, rate: int) -> None:
-        self.rate, self.step = rate, int(0.1 * rate)
+    def __init__(self, rate: int, step: int = 0) -> None:
+        """`step`: samples per kept energy (100 ms unless given; a divisor of 100 ms)."""
+        self.rate, self.step = rate, step or int(0.1 * rate)
         self.h = _k_weighting(rate)
         self.block = max(self.SIZE - len(self.h) + 1, self.SIZE // 2)  # new samples measured at a time
         self.size = 1 << (self.block + len(self.h) - 2).bit_length()  # SIZE unless the filter is very long
@@ -154,18 +155,31 @@ class Meter:
         self.peak = max(self.peak, float(up.max()) if len(up) else 0.0)
         self.raw = x[len(x) - 2 * c :]
 
-    def result(self) -> tuple[float, float]:
-        """(integrated loudness in LUFS, true peak in dBTP) of everything added."""
+    def readings(self) -> tuple[np.ndarray, float]:
+        """(energy of each `step` samples, the last one partial; true peak as a linear magnitude) of
+        everything added: tracks measured apart, each on a `step` boundary of one timeline, add up
+        to the loudness of all of them (`loudness`)."""
         self._measure()
         self._peak(np.concatenate((self.raw, np.zeros(self.CONTEXT, dtype=np.float32))), end=True)
-        energies = np.concatenate(self.energies + [np.array([self.pending.sum()])])
-        block = 4 * self.step
-        if len(energies) < 5:
-            powers = np.array([energies.sum() / block])
-        else:
-            powers = np.convolve(energies[:-1], np.ones(4), "valid") / block  # 400 ms, 75 % overlap
-        peak = 20 * math.log10(self.peak) if self.peak > 0 else -math.inf
-        return _gated(powers), peak
+        return np.concatenate(self.energies + [np.array([self.pending.sum()])]), self.peak
+
+    def result(self) -> tuple[float, float]:
+        """(integrated loudness in LUFS, true peak in dBTP) of everything added."""
+        return loudness(*self.readings(), self.step, self.rate)
+
+
+def loudness(energies: np.ndarray, peak: float, step: int, rate: int) -> tuple[float, float]:
+    """(LUFS, dBTP) from a Meter's readings: energies of `step` samples each (the last may be partial)."""
+    hundred = int(0.1 * rate)
+    per = hundred // step
+    whole = (len(energies) - 1) // per * per  # whole 100 ms: the rest, partial, is left out as BS.1770 does
+    energies = np.concatenate((energies[:whole].reshape(-1, per).sum(axis=1), [energies[whole:].sum()]))
+    block = 4 * hundred
+    if len(energies) < 5:
+        powers = np.array([energies.sum() / block])
+    else:
+        powers = np.convolve(energies[:-1], np.ones(4), "valid") / block  # 400 ms, 75 % overlap
+    return _gated(powers), 20 * math.log10(peak) if peak > 0 else -math.inf
 
 
 def oversampled(pcm: np.ndarray, factor: int = OVERSAMPLE) -> np.ndarray:

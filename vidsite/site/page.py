@@ -30,7 +30,7 @@ def page_files(page: Page) -> tuple[str, ...]:
 def finish_page(plan: PagePlan, ctx: Context, out: Path) -> dict[str, Any]:
     """Join the page's video from cached parts and write its captions, poster and manifest under `out`
     (the staging copy of the output folder)."""
-    from vidsite.encode.audio import measured
+    from vidsite.encode.audio import takes_loudness
     from vidsite.encode.join import join
     from vidsite.render import shaping
     from vidsite.site.storyboard import storyboard
@@ -40,7 +40,7 @@ def finish_page(plan: PagePlan, ctx: Context, out: Path) -> dict[str, Any]:
     page, timeline, v = plan.page, plan.timeline, ctx.config.video
     dest = out / page.url
     t = time.perf_counter()
-    join(dest / "video.mp4", plan.segments, timeline.frames, v.fps, plan.audio)
+    join(dest / "video.mp4", plan.segments, timeline.frames, v.fps, plan.audio, plan.samples)
     t = ctx.stats.timed("join", t)
 
     cues = captions(timeline, plan.voiceovers, page.site_path(ctx.config.content_dir))
@@ -49,8 +49,7 @@ def finish_page(plan: PagePlan, ctx: Context, out: Path) -> dict[str, Any]:
     write_if_changed(dest / f"captions.{page.language}.srt", srt(cues))
     write_if_changed(dest / "chapters.vtt", chapters_vtt(timeline, titles))
     write_if_changed(dest / "poster.jpg", plan.segments[0][0].with_suffix(".jpg").read_bytes())  # by its task
-    finals = [_final(path, (span.end - span.start - span.fade) / v.fps) for (path, _), span in zip(plan.segments,
-                                                                                              timeline.spans)]
+    finals = [_final(path, len(span.stills)) for (path, _, _), span in zip(plan.segments, timeline.spans)]
     write_if_changed(dest / "storyboard.jpg", storyboard(finals,
                                                          [clock(span.start / v.fps) for span in timeline.spans],
                                                          ctx.theme, page.accent))
@@ -65,12 +64,13 @@ def finish_page(plan: PagePlan, ctx: Context, out: Path) -> dict[str, Any]:
         "frames": timeline.frames, "fps": v.fps, "width": v.width, "height": v.height, "quality": ctx.options.quality,
         "encoder": {"name": encoder.name, "codec": encoder.codec, "reason": encoder.reason},
         "text_shaper": shaping.ENGINE,  # raqm, or harfbuzz where the system has no fribidi
-        "video_key": plan.key, "audio": plan.audio.stem.rsplit("-", 1)[-1],
-        "loudness": measured(plan.audio),  # integrated LUFS and dBTP of the decoded track
+        "video_key": plan.key, "audio": [path.stem.rsplit("-", 1)[-1] for path, _ in plan.audio],
+        "loudness": takes_loudness(plan.audio, plan.samples),  # integrated LUFS and dBTP of the decoded track
         "scenes": [
             {"index": i, "type": s.type, "title": titles[i], "line": s.line,
              "start": round(span.start / v.fps, 3), "end": round(_end(span, timeline) / v.fps, 3),
              "start_frame": span.start, "end_frame": _end(span, timeline),
+             "narration_start": round(span.start / v.fps + span.voice, 4),
              "narration": vo.text, "voice": vo.voice, "engine": vo.engine, "fields": shown_fields(s, plan.segments[i][0]),
              "reveals": [round((span.start + st.frame) / v.fps, 3) for st in span.stills if st.frame],
              "transition_frames": span.fade, "segment": plan.segment_keys[i]}
@@ -99,7 +99,7 @@ def shown_fields(scene: Scene, segment: Path | None = None) -> dict[str, Any]:
     return {k: v for k, v in scene.fields.items() if not k.startswith("_")}
 
 
-def _final(segment: Path, until: float) -> Image.Image:
+def _final(segment: Path, stills: int) -> Image.Image:
     """The scene's final slide at storyboard size, as its task kept it; decoded from the segment where
     that is missing or unreadable (a segment fetched from an older shared cache)."""
     from PIL import Image, UnidentifiedImageError
@@ -110,7 +110,7 @@ def _final(segment: Path, until: float) -> Image.Image:
         with Image.open(Cache.thumbnail(segment)) as tile:
             return tile.convert("RGB")
     except (OSError, UnidentifiedImageError, ValueError):
-        return final_frame(segment, until)
+        return final_frame(segment, stills)
 
 
 def _name_assets(dest: Path, page: Page, hashed: bool) -> dict[str, str]:

@@ -20,16 +20,16 @@ from vidsite.render.theme import Theme
 TILE_W, GAP, COLUMNS = 320, 16, 4
 
 
-def final_frame(segment: Path, until: float) -> Image.Image:
-    """The last frame the segment shows before `until` seconds into it (where its crossfade into the
-    next scene begins), converted from BT.709 limited range as the stream is tagged."""
+def final_frame(segment: Path, stills: int) -> Image.Image:
+    """The segment's last still (its pictures are its `stills`, then its crossfade), converted from
+    BT.709 limited range as the stream is tagged."""
     import av
     from av.video.reformatter import ColorRange, Colorspace
 
     frame = None
     with av.open(str(segment)) as container:
-        for found in container.decode(video=0):
-            if frame is not None and found.time is not None and found.time >= until - 1e-6:
+        for k, found in enumerate(container.decode(video=0)):
+            if k == stills:
                 break
             frame = found
     if frame is None:
