@@ -230,3 +230,38 @@ def test_pages_are_served_before_they_are_built_and_content_dir_is_watched(tmp_p
     finally:
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=secs(10))
+
+
+def test_the_preview_is_rebuilt_in_place_once_a_burst_of_saves_settles(tmp_path: Path) -> None:
+    """The dev server writes its preview where it serves it: an edit rewrites that page's files and the
+    indexes, and leaves the other pages' folders as they are (no clone of the whole preview, which cost
+    a 500-page site most of an edit); a burst of saves is one rebuild, once it has settled."""
+    from vidsite.options import BuildOptions
+    from vidsite.rebuild import QUIET, Builder, State
+
+    site = make_site(tmp_path / "site", {f"content/p{i}.md": f"```scene title\ntitle: P{i}\nnarration: Page {i}.\n```\n"
+                                         for i in range(3)})
+    preview = site / ".vidsite/preview"
+    state = State()
+    builder = Builder(site, state, BuildOptions(output=preview))
+    builder.build_once()
+    assert state.last_build["pages_built"] == 3
+    kept = {name: (preview / name).stat().st_ino for name in ("p0", "p0/video.mp4", "p1/manifest.json")}
+
+    builder.start()
+    try:
+        page = site / "content/p2.md"
+        for k in range(5):  # an editor saving, then saving again, faster than QUIET
+            page.write_text(page.read_text().replace(f"Page 2{'.' if k == 0 else f' v{k - 1}.'}", f"Page 2 v{k}."))
+            builder.request()
+            time.sleep(QUIET / 4)
+        deadline = time.monotonic() + secs(30)
+        while state.builds < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+    finally:
+        builder.stop()
+    assert state.builds == 2, "one rebuild for the burst"
+    assert state.last_build["built"] == ["p2"]
+    assert json.loads((preview / "p2/manifest.json").read_text())["scenes"][0]["narration"] == "Page 2 v4."
+    assert {name: (preview / name).stat().st_ino for name in kept} == kept, "untouched pages were cloned"
+    assert not list(site.glob(".vidsite/.preview.staging*")) and not list(preview.glob(".*staging*"))

@@ -1,8 +1,7 @@
-"""A slide's conversion to yuv420p reads its pixels through a view (`from_numpy_buffer`) and one
-swscale converter kept for the process: every plane comes out as Pillow → `VideoFrame.from_image`
-→ `reformat` with a fresh converter made it, for slides of every mode and size, one after
-another (a kept converter must not carry one slide's size or picture into the next), and a
-segment encoded from them is byte for byte the segment the reference frames make."""
+"""A slide's conversion to yuv420p reads its pixels through a view (`from_numpy_buffer`): every plane
+comes out as Pillow → `VideoFrame.from_image` → `reformat` made it, for slides of every mode and
+size, one after another, and a segment encoded from them is byte for byte the segment the reference
+frames make. Its rounding is swscale's default, within a level of the exact one."""
 
 from __future__ import annotations
 
@@ -14,15 +13,15 @@ from av.video.reformatter import ColorRange, Colorspace, Interpolation
 from PIL import Image
 
 from vidsite.encode.encoders import EncoderChoice
-from vidsite.encode.segments import _to_yuv, encode_segment, yuv420
+from vidsite.encode.segments import INTERPOLATION, _to_yuv, encode_segment, yuv420
 
 
-def _reference(image: Image.Image) -> np.ndarray:
+def _reference(image: Image.Image, interpolation: object = INTERPOLATION) -> np.ndarray:
     """The conversion as it was made before: Pillow's bytes copied into a frame, a converter per call."""
     frame = av.VideoFrame.from_image(image if image.mode == "RGB" else image.convert("RGB"))
     return frame.reformat(format="yuv420p", src_colorspace=Colorspace.ITU709, dst_colorspace=Colorspace.ITU709,
                           src_color_range=ColorRange.JPEG, dst_color_range=ColorRange.MPEG,
-                          interpolation=Interpolation.BILINEAR | Interpolation.ACCURATE_RND).to_ndarray()
+                          interpolation=interpolation).to_ndarray()
 
 
 def _slides() -> list[Image.Image]:
@@ -41,6 +40,8 @@ def test_each_slide_converts_to_the_planes_the_reference_conversion_makes() -> N
         got, want = yuv420(image), _reference(image)
         assert got.shape == want.shape == (image.height * 3 // 2, image.width)
         assert np.array_equal(got, want), f"{image.mode} {image.size}"
+        exact = _reference(image, Interpolation.BILINEAR | Interpolation.ACCURATE_RND)
+        assert np.abs(got.astype(int) - exact).max() <= 1, f"{image.mode} {image.size}"
 
 
 def test_a_segment_from_the_kept_converter_is_the_reference_segment_byte_for_byte(tmp_path: Path) -> None:

@@ -358,7 +358,7 @@ def publish_atomically(ctx: Context, plans: list[PagePlan], pages: list[Page], s
     """Join the rebuilt pages and write the site into a clone of output/, then swap it in atomically:
     a build that fails or is killed leaves output/ exactly as it was. A no-op writes nothing."""
     from vidsite.executor import jobs_for
-    from vidsite.safety import Staging
+    from vidsite.safety import InPlace, Staging
     from vidsite.site.page import finish_page
     from vidsite.site.publish import publish
 
@@ -368,7 +368,7 @@ def publish_atomically(ctx: Context, plans: list[PagePlan], pages: list[Page], s
     if not plans and not publish(*site, ctx.out, [(p, current[p.url]) for p in pages], sections, dry_run=True,
                                  memo=memo):
         return
-    staging = Staging(ctx.out)
+    staging = (InPlace if ctx.options.in_place else Staging)(ctx.out)
     try:
         for plan in plans:
             current[plan.page.url] = finish_page(plan, ctx, staging.path)

@@ -35,6 +35,7 @@ class BuildOptions:
     scheduler: str | None = None  # overrides [build] scheduler (a Dask address)
     limit: int | None = None  # build at most this many stale pages now, `first` first; the rest wait (dev server)
     first: frozenset[str] = frozenset()  # urls of pages to build before any other (the ones a browser asked for)
+    in_place: bool = False  # write the output folder file by file, not into a clone swapped in (the dev server's preview)
 
     @classmethod
     def of(cls, **kwargs: Any) -> "BuildOptions":

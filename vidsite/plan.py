@@ -165,7 +165,7 @@ def _plan_audio(page: Page, timeline: Timeline, voiceovers: list[Voiceover], ctx
                 planned: set[tuple[str, str]]) -> tuple[list[tuple[Path, int]], list[str], int]:
     """The page's track as takes (encode.audio): (cache file, first sample) of each, their keys, and the
     track's length; appends the takes the cache lacks to `tasks`."""
-    from vidsite.encode.audio import AUDIO_RATE, WARM, lay_takes, voice_start
+    from vidsite.encode.audio import AUDIO_RATE, WARM, lay_takes, resampled_length, voice_start
     from vidsite.encode.integrity import intact
     from vidsite.encode.loudness import CEILING, gain_db
     from vidsite.tasks import AudioTask
@@ -175,7 +175,7 @@ def _plan_audio(page: Page, timeline: Timeline, voiceovers: list[Voiceover], ctx
     loudness = ctx.config.tts.loudness
     takes = lay_takes([
         (voice_start(span.start, fps), [(round(at * AUDIO_RATE), str(clip.wav), gain_db(clip.lufs, loudness),
-                                           round(clip.samples * AUDIO_RATE / clip.sample_rate)) for clip, at in vo.parts])
+                                         resampled_length(clip.samples, clip.sample_rate)) for clip, at in vo.parts])
         for span, vo in zip(timeline.spans, voiceovers)
     ])
     audio, audio_keys = [], []

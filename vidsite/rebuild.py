@@ -19,7 +19,8 @@ log = logging.getLogger(__name__)
 
 WATCHED_FILES = ("config.toml", "pronunciations.toml")
 WATCHED_DIRS = ("layouts", "static")  # and the configured content_dir and include_paths
-DEBOUNCE = 0.2  # seconds of quiet before a rebuild
+QUIET = 0.08  # seconds without a change before a rebuild: an editor's save (write, rename) takes microseconds
+SETTLE = 1.0  # at most this long waiting for quiet: a file that never stops changing does not stall rebuilds
 BATCH = 8  # stale pages per pass once the pages browsers asked for are built: a new request waits one pass
 
 
@@ -107,7 +108,8 @@ class Builder:
 
     def __init__(self, root: Path, state: State, options: BuildOptions) -> None:
         self.root, self.state = root, state
-        self.options = replace(options, start_method="forkserver")  # this process has threads: never fork it
+        # this process has threads: never fork it; the preview is written where it is served, file by file
+        self.options = replace(options, start_method="forkserver", in_place=True)
         self.out = self.options.output_for(root)
         self._manifests: dict[str, tuple[str, dict[str, Any]]] = {}  # page folder -> (hash, its manifest)
         self._pending = threading.Event()
@@ -131,9 +133,13 @@ class Builder:
             self._pending.wait()
             if self._stop.is_set():
                 return
-            time.sleep(DEBOUNCE)  # let bursts (editor saves, git checkout) settle
-            self._pending.clear()
-            self.build_once()
+            settled = time.monotonic() + SETTLE
+            while True:  # let bursts (editor saves, a git checkout) settle: build once they stop
+                self._pending.clear()
+                if not self._pending.wait(QUIET) or self._stop.is_set() or time.monotonic() > settled:
+                    break
+            if not self._stop.is_set():
+                self.build_once()
 
     def _snapshot(self) -> tuple[dict[str, str], dict[str, dict[str, Any]]]:
         """The hashes the site manifest lists, and each page's manifest, as the browsers see them now. A

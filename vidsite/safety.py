@@ -195,6 +195,22 @@ class Staging:
         shutil.rmtree(self.path, ignore_errors=True)
 
 
+class InPlace:
+    """Staging's interface for the dev server's preview, written where it is served: each file is replaced
+    atomically (a page's manifest after its media), and the build that follows an interrupted one
+    rewrites what that one left stale. Cloning a 500-page output costs more than a one-page edit."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = self.path = out
+        out.mkdir(parents=True, exist_ok=True)
+
+    def commit(self) -> None:
+        pass
+
+    def discard(self) -> None:
+        pass
+
+
 def _link(src: str, dst: str) -> None:
     try:
         os.link(src, dst)

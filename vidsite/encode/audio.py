@@ -91,6 +91,11 @@ def frame_alignment(fps: int, rate: int = AUDIO_RATE) -> int:
     return granule if granule <= 2 * fps else 1
 
 
+def resampled_length(samples: int, src: int, rate: int = AUDIO_RATE) -> int:
+    """Samples of a clip of `samples` at `src` Hz once read at `rate` (`read_clip`)."""
+    return samples if src == rate else round(samples * rate / src)
+
+
 def read_clip(path: Path, rate: int) -> np.ndarray:
     with wave.open(str(path), "rb") as w:
         pcm = np.frombuffer(w.readframes(w.getnframes()), dtype=np.int16)
@@ -98,7 +103,7 @@ def read_clip(path: Path, rate: int) -> np.ndarray:
     if src == rate:
         return pcm
     # Linear resampling is enough for speech and keeps the length exact, so timings stay exact.
-    n = round(len(pcm) * rate / src)
+    n = resampled_length(len(pcm), src, rate)
     x = np.linspace(0, len(pcm) - 1, n)
     return np.interp(x, np.arange(len(pcm)), pcm.astype(np.float32)).astype(np.int16)
 

@@ -40,16 +40,14 @@ def _k_weighting(rate: int) -> np.ndarray:
     d = 1 + k / q + k * k
     pass_b = (1.0, -2.0, 1.0)
     pass_a = (2 * (k * k - 1) / d, (1 - k / q + k * k) / d)
-    n = rate // 2
-    x = [1.0] + [0.0] * (n - 1)
+    # The response sampled on `size` frequencies and transformed back, `size` over twice the length
+    # kept: what wraps around from past it has decayed by e**-200 (the high pass's double pole sits
+    # 2*pi*38/rate inside the unit circle).
+    size = 1 << (rate // 2).bit_length() + 1
+    response = np.ones(size // 2 + 1, dtype=np.complex128)
     for b, a in ((shelf_b, shelf_a), (pass_b, pass_a)):
-        y, x1, x2, y1, y2 = [], 0.0, 0.0, 0.0, 0.0
-        for v in x:
-            out = b[0] * v + b[1] * x1 + b[2] * x2 - a[0] * y1 - a[1] * y2
-            x2, x1, y2, y1 = x1, v, y1, out
-            y.append(out)
-        x = y
-    return np.asarray(x)
+        response *= np.fft.rfft(b, size) / np.fft.rfft((1.0, *a), size)
+    return np.fft.irfft(response, size)[: rate // 2]
 
 
 @lru_cache(maxsize=16)
