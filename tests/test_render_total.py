@@ -18,7 +18,7 @@ HOSTILE = st.one_of(
     st.sampled_from([
         "", " ", "\n\n\n", "\t\tindented\n\n\tcode\n", "a" * 10_000, "x\x00y\x07z\x1b[31m\u202e\ufeff",
         "日本語とEnglishとالعربية😀 mixed", "\n\nleading and trailing blank lines\n\n", "```\n```", "{{ x }}",
-        "\u0301\u0301 combining", "\ud7ff\ue000\U0010fffd",
+        "\u0301\u0301 combining", "\ud7ff\ue000\U0010fffd", "line\u2028and paragraph\u20290 separators",
     ]),
 )
 LANGUAGES = st.sampled_from(["python", "vue-html", "no-such-language", "", "rust", "console", "c++", "yaml"])
@@ -55,3 +55,12 @@ def test_code_whose_lexer_drops_blank_lines_keeps_every_line() -> None:
     for language in ("vue-html", "html", "python", "no-such-language"):
         lines = _highlight(code, language, THEME)
         assert ["".join(t for t, _ in runs) for runs in lines] == code.split("\n"), language
+
+
+def test_line_and_paragraph_separators_are_drawn_as_line_breaks() -> None:
+    """U+2028/U+2029 inside a line made raqm fail (found by the hostile-text test): they break the line."""
+    from vidsite.scenes.canvas import drawable
+
+    assert drawable("one\u2028two\u20290") == "one\ntwo\n0"
+    for kind, fields in (("callout", {"text": "\u20290"}), ("quote", {"quote_text": "a\u2028b"})):
+        assert render(kind, {**EXAMPLE_FIELDS[kind], **fields}, {}, THEME, "blue", 320, 180, False).size == (320, 180)

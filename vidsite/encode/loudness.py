@@ -52,13 +52,18 @@ def _k_weighting(rate: int) -> np.ndarray:
 
 @lru_cache(maxsize=16)
 def _spectrum(rate: int, size: int) -> np.ndarray:
-    return np.fft.rfft(_k_weighting(rate), size)
+    """The K-weighting's transform at `size` points, in single precision (see k_weighted)."""
+    return np.fft.rfft(_k_weighting(rate), size).astype(np.complex64)
 
 
 def k_weighted(pcm: np.ndarray, rate: int) -> np.ndarray:
+    """`pcm` K-weighted, by FFT convolution in single precision (numpy 2 keeps float32 as such): half
+    the time of double, reading the same to the hundredth of a dB a loudness is given in. Levelling a
+    clip measures it at several gains, and each new clip is measured once when it is synthesised."""
     h = _k_weighting(rate)
     size = 1 << (len(pcm) + len(h) - 1).bit_length()
-    return np.fft.irfft(np.fft.rfft(pcm, size) * _spectrum(rate, size), size)[: len(pcm)]
+    x = np.asarray(pcm, dtype=np.float32)
+    return np.fft.irfft(np.fft.rfft(x, size) * _spectrum(rate, size), size)[: len(pcm)].astype(np.float64)
 
 
 def integrated(pcm: np.ndarray, rate: int) -> float:
@@ -67,7 +72,7 @@ def integrated(pcm: np.ndarray, rate: int) -> float:
     measured as one block; silence is SILENT."""
     if len(pcm) == 0:
         return SILENT
-    y = k_weighted(np.asarray(pcm, dtype=np.float64), rate) ** 2
+    y = k_weighted(pcm, rate) ** 2
     block, step = int(0.4 * rate), int(0.1 * rate)
     if len(y) < block:
         powers = np.array([y.sum() / block])
@@ -110,7 +115,7 @@ class Meter:
         self.h = _k_weighting(rate)
         self.block = max(self.SIZE - len(self.h) + 1, self.SIZE // 2)  # new samples measured at a time
         self.size = 1 << (self.block + len(self.h) - 2).bit_length()  # SIZE unless the filter is very long
-        self.spectrum = _spectrum(rate, self.size).astype(np.complex64)
+        self.spectrum = _spectrum(rate, self.size)
         self.history = np.zeros(len(self.h) - 1, dtype=np.float32)  # the input the filter still remembers
         self.pending = np.zeros(0)  # filtered, squared samples short of a whole 100 ms
         self.energies: list[np.ndarray] = []  # per 100 ms

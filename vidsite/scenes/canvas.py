@@ -468,13 +468,15 @@ def _token_colour(style: Any, ttype: Any) -> str | None:
 
 
 _UNDRAWABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")  # controls (not \t \n), lone surrogates
+_SEPARATOR = re.compile("[\u2028\u2029]")  # LINE and PARAGRAPH SEPARATOR: raqm fails on them inside a line
 
 
 def drawable(value: Any) -> Any:
     """Field text without what no font can draw and text layout rejects (control characters make
-    raqm fail); everything else is drawn as written."""
+    raqm fail), Unicode's line and paragraph separators drawn as the line breaks they are; everything
+    else is drawn as written."""
     if isinstance(value, str):
-        return _UNDRAWABLE.sub("", value)
+        return _UNDRAWABLE.sub("", _SEPARATOR.sub("\n", value))
     if isinstance(value, list):
         return [drawable(v) for v in value]
     if isinstance(value, dict):

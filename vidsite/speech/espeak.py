@@ -135,9 +135,11 @@ def reads(voice: str, language: str) -> bool:
     (marked as a switch to English), Thai or Cyrillic in an English voice letter by letter, so the
     name sounds the same as its characters said one at a time. A language babel does not know
     cannot be tried and counts as read."""
+    code = voices.base_language(language)
+    if _language_of(voice) == code:
+        return True  # its own language (Chinese is read a syllable per character, which is not spelling)
     from babel import Locale, UnknownLocaleError
 
-    code = voices.base_language(language)
     try:
         sample = Locale.parse(code).get_display_name(code) or ""
     except (UnknownLocaleError, ValueError):
@@ -146,8 +148,6 @@ def reads(voice: str, language: str) -> bool:
     whole = phonemes(spoken, voice)
     if _SWITCH.search(whole):
         return False
-    if _language_of(voice) == code:
-        return True  # its own voice; Chinese is read a syllable per character, which is not spelling
     letters = "".join(phonemes(ch, voice) for ch in spoken if ch.strip())
     return SequenceMatcher(None, _STRESS.sub("", whole), _STRESS.sub("", letters)).ratio() < SPELLED
 
