@@ -4,10 +4,12 @@
 .vidsite/cache/
   clips/<text-slug>-<key>.wav + .json     a sentence, spoken (the .json sidecar marks it whole)
   clips/<text-slug>-<key>.<key>.pcm       that clip levelled to a gain (int16), for page tracks
-  segments/<scene type>-<key>.mp4 (+ .sha256 sidecar)   a scene, drawn and encoded, and beside it what the
-      same task made: .shown.json (the fields its final slide shows), .thumb.png (that slide, storyboard
-      sized) and, for a page's first scene, .jpg (the poster, + .sha256)
-  audio/<page slug>-<key>.m4a (+ .sha256)  a page's narration track
+  segments/<scene type>-<key>.mp4 (+ .sha256 sidecar)   a scene's pictures, drawn and encoded (the join
+      shows them at the page's times), and beside it what the same task made: .shown.json (the fields
+      its final slide shows), .thumb.png (that slide, storyboard sized) and, for a page's first scene,
+      .jpg (the poster, + .sha256)
+  audio/take-<key>.m4a (+ .sha256, .loudness.json, .energy)  a take of pages' narration tracks (a
+      scene's narration, encode.audio), with its meter readings
   ai/<scene type>-<key>.json               Claude's narration for a scene
   translations/<language>-<key>.json       Claude's translation of a page's strings
   pages/<video key>.json                   which entries a built page used (what `prune` keeps)
