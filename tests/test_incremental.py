@@ -112,3 +112,21 @@ def test_build_statistics_are_recorded(site_factory) -> None:
     assert stats["pages"] == 1 and stats["video_seconds"] > 0 and "render+encode" in stats["stages"]
     assert stats["wall"] >= sum(stats["stages"].values()) * 0.5 > 0
     assert "segments encoded" in result.output
+
+
+def test_a_cold_build_draws_each_scene_once_as_its_pictures_are_known_before_it_is_spoken(tmp_path: Path) -> None:
+    """Workers draw a page's pictures while its narration is spoken and timed: every scene's still states
+    and whole crossfade are known from the page alone. On the benchmark page two of scene 5's items are
+    named within one frame: each still gets a frame of its own, so no picture is drawn in vain."""
+    site = tmp_path / "site"
+    shutil.copytree(Path(__file__).parent.parent / "bench/site", site)
+    (site / "config.toml").write_text('title = "b"\n[tts]\nengine = "espeak"\n[video]\nwidth = 320\nheight = 180\n')
+    result = run("build", "--jobs", "2", str(site))
+    assert result.exit_code == 0, result.output
+    stats, scenes = _stats(site), manifest(site, "narrated-static-sites")["scenes"]
+    assert stats["segments_encoded"] == len(scenes) == 10
+    assert stats["frames_encoded"] <= stats["distinct_frames"] + 1  # the page's last picture, once more
+    for scene in scenes:
+        if scene["type"] == "list":
+            reveals = scene["reveals"]
+            assert len(reveals) == len(scene["fields"]["items"]) and reveals == sorted(set(reveals)), scene

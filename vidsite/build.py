@@ -24,7 +24,7 @@ from vidsite.errors import EncodeError, VidsiteError
 from vidsite.fsutil import canonical_hash, write_json
 from vidsite.models import Page, Section
 from vidsite.options import BuildOptions
-from vidsite.plan import PagePlan, plan_page, site_key, up_to_date, video_key, voice_for
+from vidsite.plan import PagePlan, plan_page, plan_pictures, site_key, up_to_date, video_key, voice_for
 from vidsite.render.theme import Theme, load_theme
 
 if TYPE_CHECKING:
@@ -106,6 +106,17 @@ class Context:
         return site_key(self)
 
     @cached_property
+    def theme_fields(self) -> dict[str, Any]:
+        """The theme as a task carries it."""
+        return self.theme.model_dump()
+
+    @cached_property
+    def theme_key(self) -> str:
+        """The theme without its search paths, for segment keys: the same scene in another checkout
+        reuses the entry."""
+        return canonical_hash(self.theme.model_dump(exclude={"font_dirs"}))
+
+    @cached_property
     def store(self) -> Cache:
         """Where each kind of cache entry lives (vidsite/cache.py)."""
         return Cache(self.cache, None)
@@ -178,7 +189,7 @@ def _build(root: Path, config: SiteConfig, options: BuildOptions, progress: Prog
     states = PageStates(ctx.cache / "state", fingerprint(root, config))
     pages, sections = discover(root, config, drafts=options.drafts, strict=options.strict, states=states)
     stats.pages_parsed = states.parsed
-    t = stats.timed("discover+parse", started)
+    stats.timed("discover+parse", started)
     stats.pages, stats.scenes = len(pages), sum(len(p.scenes) for p in pages)
 
     keys = {p.url: video_key(p, ctx) for p in pages}
@@ -190,13 +201,26 @@ def _build(root: Path, config: SiteConfig, options: BuildOptions, progress: Prog
     if not stale and _as_last_published(ctx, pages, sections, current):
         stats.wall = round(time.perf_counter() - started, 3)
         return stats
-    if stale:  # online engines synthesise a whole build's new sentences concurrently
-        ctx.speaker.prefetch([(ctx.narrator(s, p), voice_for(s, p, config), p.language) for p in stale for s in p.scenes])
-        stats.timed("speak", t)
+    # The pictures the stale pages will most likely need are drawn from now on, while their narration is
+    # spoken and timed; then what the timing needs besides (the audio, a picture it changed) follows.
     tasks: list[Any] = []
-    progress("plan", None, stats)
-    plans = [plan_page(p, keys[p.url], ctx, tasks) for p in stale]
-    run_tasks(tasks, ctx)
+    planned: set[tuple[str, str]] = set()
+    for page in stale:
+        plan_pictures(page, ctx, tasks, planned)
+    plans: list[PagePlan] = []
+
+    def plan_sound() -> list[Any]:
+        progress("plan", None, stats)
+        if stale:  # online engines synthesise a whole build's new sentences concurrently
+            t = time.perf_counter()
+            ctx.speaker.prefetch([(ctx.narrator(s, p), voice_for(s, p, config), p.language)
+                                  for p in stale for s in p.scenes])
+            stats.timed("speak", t)
+        more: list[Any] = []
+        plans.extend(plan_page(p, keys[p.url], ctx, more, planned) for p in stale)
+        return more
+
+    run_tasks(tasks, ctx, plan_sound)
     _record_speech(ctx)
     publish_atomically(ctx, plans, pages, sections, current, started)
     _remember_published(ctx, _publish_inputs(ctx, pages, sections, current))
@@ -299,23 +323,49 @@ def _revoice_fallbacks(ctx: Context, current: dict[str, Any]) -> None:
             current[url] = None
 
 
-def run_tasks(tasks: list[Any], ctx: Context) -> None:
-    """Render and encode what the cache lacks, on local processes or Dask."""
-    if not tasks:
-        return
+class _PlanningFailed(Exception):
+    """What planning, run while workers render (`run_tasks`' `then`), raised: raised again as it was."""
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__(error)
+        self.error = error
+
+
+def run_tasks(tasks: list[Any], ctx: Context, then: Callable[[], list[Any]] | None = None) -> None:
+    """Render and encode what the cache lacks, on local processes or Dask. `then`, if given, runs in
+    this process once `tasks` are under way, and returns the tasks to run after them."""
     from vidsite.executor import executor_for, jobs_for
     from vidsite.tasks import SegmentTask, TaskFailed
 
     stats = ctx.stats
     stats.tasks = len(tasks)
+    posters = {t.path for t in tasks if isinstance(t, SegmentTask) and t.poster}
+    planning = 0.0  # seconds of `then`, left out of render+encode
+
+    def more() -> list[Any]:
+        nonlocal planning
+        started = time.perf_counter()
+        try:
+            extra = then() if then else []
+        except Exception as exc:  # noqa: BLE001 - raised again as it was, past the executor's handling
+            raise _PlanningFailed(exc) from None
+        planning += time.perf_counter() - started
+        stats.tasks += len(extra)
+        posters.update(t.path for t in extra if isinstance(t, SegmentTask) and t.poster)
+        return extra
+
     t = time.perf_counter()
-    ctx.progress("render+encode", None, stats)
     executor = executor_for(jobs_for(ctx.options, ctx.config), ctx.config.build.scheduler or None,
                             ctx.options.start_method)
-    posters = {t.path for t in tasks if isinstance(t, SegmentTask) and t.poster}
+    if not tasks:  # nothing to draw meanwhile: plan, then run what that asks for (if anything)
+        tasks, then = _planned(more), None
+        t, planning = time.perf_counter(), 0.0
+        if not tasks:
+            return
+    ctx.progress("render+encode", None, stats)
     try:
         told: set[str] = set()
-        for result in executor.run(tasks):
+        for result in executor.run(tasks, more if then else None):
             for warning in set(result.warnings) - told:
                 log.warning("%s", warning)
                 told.add(warning)
@@ -329,6 +379,8 @@ def run_tasks(tasks: list[Any], ctx: Context) -> None:
                     if ctx.shared.fetch(part) and part.exists():
                         ctx.shared.publish(part)
             ctx.progress("task", None, stats)
+    except _PlanningFailed as planning_failed:
+        raise planning_failed.error from None
     except (VidsiteError, OSError):
         raise  # OSError: build() says "disk full or read-only?"
     except TaskFailed as exc:  # the worker's traceback under -v; the page, scene and line always
@@ -339,7 +391,14 @@ def run_tasks(tasks: list[Any], ctx: Context) -> None:
         log.debug("render+encode failed", exc_info=True)
         raise EncodeError(f"rendering or encoding failed: {type(exc).__name__}: {exc}; output/ was not "
                           "changed (run with -v for details)") from None
-    stats.timed("render+encode", t)
+    stats.timed("render+encode", t + planning)  # planning done meanwhile is its own stages' time
+
+
+def _planned(more: Callable[[], list[Any]]) -> list[Any]:
+    try:
+        return more()
+    except _PlanningFailed as planning_failed:
+        raise planning_failed.error from None
 
 
 def _record_speech(ctx: Context) -> None:

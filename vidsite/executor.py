@@ -6,7 +6,7 @@ import multiprocessing
 import os
 import sys
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from typing import TYPE_CHECKING, Iterator, Sequence
+from typing import TYPE_CHECKING, Callable, Iterator, Sequence
 
 from vidsite.tasks import AudioTask, Result, SegmentTask, run
 
@@ -35,22 +35,32 @@ class LocalExecutor:
         # server) asks for forkserver instead, which never forks a process that has threads.
         self.start_method = start_method or ("fork" if sys.platform == "linux" else "spawn")
 
-    def run(self, tasks: Sequence[Task]) -> Iterator[Result]:
-        """Results as tasks finish (any order). Longest tasks start first."""
+    def run(self, tasks: Sequence[Task], more: Callable[[], Sequence[Task]] | None = None) -> Iterator[Result]:
+        """Results as tasks finish (any order). Longest tasks start first. `more`, if given, is called in
+        this process while the workers run `tasks`, and returns tasks to run after them."""
+        if more is not None and self.jobs == 1:  # no worker to keep busy meanwhile
+            tasks, more = [*tasks, *more()], None
         ordered = sorted(tasks, key=_cost, reverse=True)
-        if self.jobs == 1 or len(ordered) <= 1:
+        if self.jobs == 1 or (len(ordered) <= 1 and more is None):
             yield from map(run, ordered)
             return
         if self.start_method == "fork":
             preload()
         context = multiprocessing.get_context(self.start_method)
-        with ProcessPoolExecutor(max_workers=min(self.jobs, len(ordered)), mp_context=context,
-                                 initializer=_die_with_parent) as pool:
+        workers = self.jobs if more is not None else min(self.jobs, len(ordered))
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_die_with_parent) as pool:
             pending = {pool.submit(run, t) for t in ordered}
-            while pending:
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for future in done:
-                    yield future.result()
+            try:
+                if more is not None:
+                    pending |= {pool.submit(run, t) for t in sorted(more(), key=_cost, reverse=True)}
+                while pending:
+                    done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        yield future.result()
+            except BaseException:
+                for future in pending:  # what has not started never will: the build is over
+                    future.cancel()
+                raise
 
 
 class DaskExecutor:
@@ -64,7 +74,9 @@ class DaskExecutor:
     def __init__(self, address: str, retries: int = 3) -> None:
         self.address, self.retries = address, retries
 
-    def run(self, tasks: Sequence[Task]) -> Iterator[Result]:
+    def run(self, tasks: Sequence[Task], more: Callable[[], Sequence[Task]] | None = None) -> Iterator[Result]:
+        if more is not None:  # the cluster works on its own: plan the rest first, then send everything
+            tasks = [*tasks, *more()]
         try:
             from distributed import Client, as_completed
         except ImportError:

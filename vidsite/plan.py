@@ -96,12 +96,26 @@ def up_to_date(dest: Path, key: str | None, only_engine: str | None = None) -> d
     return manifest
 
 
-def plan_page(page: Page, key: str, ctx: Context, tasks: list[Any]) -> PagePlan:
-    """Narrate, speak and time one page; append the media tasks its video still needs."""
+def plan_pictures(page: Page, ctx: Context, tasks: list[Any], planned: set[tuple[str, str]]) -> None:
+    """Append the segment tasks of the page's pictures the cache lacks: they are known before its
+    narration is spoken (each scene's still states in order, `timeline.still_states`, then its whole
+    crossfade into the next), so the build draws them while it speaks. `plan_page`, after timing,
+    finds them planned (and would add any the timeline needed besides)."""
+    from vidsite.timeline import fade_frames, still_states
+
+    fade, last = fade_frames(ctx.config.video, page.transition), len(page.scenes) - 1
+    for index, scene in enumerate(page.scenes):
+        crossfade = None
+        if index < last and fade:
+            nxt = page.scenes[index + 1]
+            crossfade = (fade, nxt.type, nxt.fields, still_states(nxt)[0])
+        _segment(page, index, tuple(still_states(scene)), crossfade, index == last, ctx, tasks, planned, likely=True)
+
+
+def plan_page(page: Page, key: str, ctx: Context, tasks: list[Any], planned: set[tuple[str, str]]) -> PagePlan:
+    """Narrate, speak and time one page; append the media tasks its video still needs that are not in
+    `planned` (entries made or being made: (path, poster)) to `tasks`."""
     from vidsite.encode.audio import frame_alignment, voice_delay
-    from vidsite.encode.integrity import intact
-    from vidsite.speech.voices import RTL_LANGUAGES, base_language
-    from vidsite.tasks import SegmentTask
     from vidsite.timeline import build_timeline
 
     stats, v = ctx.stats, ctx.config.video
@@ -117,38 +131,16 @@ def plan_page(page: Page, key: str, ctx: Context, tasks: list[Any]) -> PagePlan:
         raise ContentError(f"the video would be {timeline.duration / 60:.0f} minutes long; split the page "
                            f"(limit {MAX_PAGE_SECONDS // 60} minutes)", path=page.source, line=1)
 
-    rtl = base_language(page.language) in RTL_LANGUAGES
-    encoder = ctx.encoder
-    theme = ctx.theme.model_dump()
     segments, keys = [], []
-    planned = {(t.path, getattr(t, "poster", "")) for t in tasks}  # each entry checked and made once
     for span, scene in zip(timeline.spans, page.scenes):
         fade = None
         if span.fade:
             nxt = page.scenes[span.index + 1]
             fade = (span.fade, nxt.type, nxt.fields, timeline.spans[span.index + 1].stills[0].state)
         times = frame_times(span, last=span.index == len(timeline.spans) - 1)
-        task = SegmentTask(
-            "", scene.type, scene.fields, page.accent, rtl, theme, v.width, v.height, v.fps,
-            tuple(s.state for s in span.stills), len(times) > len(span.stills) + span.fade, fade, encoder.codec,
-            encoder.options, language=page.language,
-        )
-        seg_key = _segment_key(task, ctx)
-        path = ctx.store.segment(scene.type, seg_key)
+        path, seg_key = _segment(page, span.index, tuple(s.state for s in span.stills),
+                                 fade, len(times) > len(span.stills) + span.fade, ctx, tasks, planned)
         stats.distinct_frames += len(span.stills) + span.fade
-        poster = str(ctx.store.poster(path)) if span.index == 0 else ""
-        parts = ctx.store.segment_parts(path, bool(poster))
-        if ctx.shared and ctx.shared.fetch(path):
-            for part in parts[:-1]:
-                ctx.shared.fetch(part)
-        if (str(path), poster) in planned:
-            pass
-        elif intact(path) and all(p.exists() for p in parts) and (not poster or intact(Path(poster))):  # damaged: a miss
-            stats.segments_reused += 1
-        else:
-            source = f"{page.site_path(ctx.config.content_dir)}:{scene.line}: scene {span.index + 1} ({scene.type})"
-            tasks.append(replace(task, path=str(path), poster=poster, share=_share(ctx), source=source))
-            planned.add((str(path), poster))
         segments.append((path, span.start, times))
         keys.append(seg_key)
 
@@ -159,6 +151,38 @@ def plan_page(page: Page, key: str, ctx: Context, tasks: list[Any]) -> PagePlan:
     return PagePlan(page, key, voiceovers, timeline, segments, keys, audio, samples)
 
 
+def _segment(page: Page, index: int, stills: tuple[dict[str, Any], ...], fade: Any, closing: bool, ctx: Context,
+             tasks: list[Any], planned: set[tuple[str, str]], likely: bool = False) -> tuple[Path, str]:
+    """The cache file and key of the segment of scene `index` showing `stills`, then `fade`; its task is
+    appended to `tasks` where the cache lacks it (`likely`: only where it has no such file at all, and
+    nothing is counted: plan_page checks the entries it uses)."""
+    from vidsite.encode.integrity import intact
+    from vidsite.speech.voices import RTL_LANGUAGES, base_language
+    from vidsite.tasks import SegmentTask
+
+    v, scene, encoder = ctx.config.video, page.scenes[index], ctx.encoder
+    task = SegmentTask("", scene.type, scene.fields, page.accent, base_language(page.language) in RTL_LANGUAGES,
+                       ctx.theme_fields, v.width, v.height, v.fps, stills, closing, fade, encoder.codec, encoder.options,
+                       language=page.language)
+    key = _segment_key(task, ctx)
+    path = ctx.store.segment(scene.type, key)
+    poster = str(ctx.store.poster(path)) if index == 0 else ""
+    parts = ctx.store.segment_parts(path, bool(poster))
+    if (str(path), poster) in planned:
+        return path, key
+    if ctx.shared and ctx.shared.fetch(path):
+        for part in parts[:-1]:
+            ctx.shared.fetch(part)
+    if likely:
+        if path.exists():
+            return path, key
+    elif intact(path) and all(p.exists() for p in parts) and (not poster or intact(Path(poster))):  # damaged: a miss
+        ctx.stats.segments_reused += 1
+        return path, key
+    source = f"{page.site_path(ctx.config.content_dir)}:{scene.line}: scene {index + 1} ({scene.type})"
+    tasks.append(replace(task, path=str(path), poster=poster, share=_share(ctx), source=source))
+    planned.add((str(path), poster))
+    return path, key
 
 
 def _plan_audio(page: Page, timeline: Timeline, voiceovers: list[Voiceover], ctx: Context, tasks: list[Any],
@@ -238,5 +262,5 @@ def _segment_key(task: Any, ctx: Context) -> str:
     data["fields"] = portable(task.fields)
     if task.fade:
         data["fade"] = [task.fade[0], task.fade[1], portable(task.fade[2]), task.fade[3]]
-    data["theme"] = canonical_hash(ctx.theme.model_dump(exclude={"font_dirs"}))
+    data["theme"] = ctx.theme_key
     return canonical_hash({"version": __version__, "task": data})

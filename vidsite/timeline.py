@@ -49,6 +49,24 @@ def scene_frames(scene: Scene, speech: float, video: VideoConfig, extra: float =
     return max(math.ceil(speech * fps) + 1, math.ceil(round(seconds * fps, 6)))  # narration is never cut
 
 
+def still_states(scene: Scene) -> list[dict]:
+    """The pictures a scene shows, in order, as draw states: everything at once, or its items revealed
+    one by one from none, then a quiz's answer. The timeline gives each at least a frame, and every
+    scene but the page's last its whole crossfade, so a scene's pictures are known before its
+    narration is spoken (plan.plan_pictures)."""
+    items = reveal_items(scene)
+    states: list[dict] = [{"reveal": k} for k in range(len(items) + 1)] if items else [{}]
+    hold = scene_type(scene.type).answer
+    if hold is not None and scene.fields.get(hold.flag, True):
+        states.append({"reveal": len(items), "answer": True})
+    return states
+
+
+def fade_frames(video: VideoConfig, transition: float | None = None) -> int:
+    """Frames of the crossfade from one scene into the next (the page's `transition`, else the site's)."""
+    return round((video.transition if transition is None else transition) * video.fps)
+
+
 def build_timeline(scenes: tuple[Scene, ...], voiceovers: list[Voiceover], video: VideoConfig,
                    transition: float | None = None, align: int = 1,
                    voice_delay: Callable[[int], float] = lambda frame: 0.0) -> Timeline:
@@ -58,31 +76,28 @@ def build_timeline(scenes: tuple[Scene, ...], voiceovers: list[Voiceover], video
     each scene's narration on a codec frame: see encode.audio.voice_start); its reveals and its
     length follow the narration as heard."""
     fps = video.fps
-    fade_frames = round((video.transition if transition is None else transition) * fps)
+    fade = fade_frames(video, transition)
     spans: list[Span] = []
     start = 0
     for index, (scene, vo) in enumerate(zip(scenes, voiceovers)):
         delay = voice_delay(start)
         heard = delay + vo.duration  # from the scene's first frame to the narration's end
-        stills: dict[int, dict] = {0: {}}
+        states = still_states(scene)
         items = reveal_items(scene)
+        at = [0]  # the frame each state shows from; one said on the frame of the one before shows a frame later
+        for t in reveal_times(items, vo.words, vo.duration) if items else ():
+            at.append(max(reveal_frame(delay + t, fps), at[-1] + 1))
         extra = 0.0
-        if items:
-            stills = {0: {"reveal": 0}}
-            for k, t in enumerate(reveal_times(items, vo.words, vo.duration)):
-                stills[reveal_frame(delay + t, fps)] = {"reveal": k + 1}
         hold = scene_type(scene.type).answer
-        if hold is not None and scene.fields.get(hold.flag, True):  # think, then the answer shows and stays
-            answer_at = round((heard + hold.think) * fps)
-            stills[answer_at] = {"reveal": len(items), "answer": True}
+        if len(states) > len(at):  # think, then the answer shows and stays
+            at.append(max(round((heard + hold.think) * fps), at[-1] + 1))
             extra = hold.think + hold.hold - video.pad
-        frames = scene_frames(scene, heard, video, extra)
-        ordered = tuple(Still(f, s) for f, s in sorted(stills.items()) if f < frames)
-        fade = 0
-        if index < len(scenes) - 1:  # the fade plays after the narration and after the last reveal
-            quiet = frames - max(math.ceil(heard * fps), ordered[-1].frame + 1)
-            fade = max(0, min(fade_frames, quiet))
-        spans.append(Span(index, start, start + frames, ordered, fade, delay))
+        last = index == len(scenes) - 1
+        # the fade plays after the narration and after the last reveal; the page's last picture holds a
+        # frame of its own before the end (see plan.frame_times)
+        said = max(math.ceil(heard * fps), at[-1] + 1)
+        frames = max(scene_frames(scene, heard, video, extra), said + (1 if last else fade))
+        spans.append(Span(index, start, start + frames, tuple(map(Still, at, states)), 0 if last else fade, delay))
         start += frames
     # The padding is held by the join, not encoded into the last segment, so an edit elsewhere
     # that changes the total length does not re-encode the last scene.
