@@ -41,6 +41,8 @@ def stem(token: str) -> str:
         if len(token) > 3 and token.startswith("ال"):
             token = token[2:]
         return token
+    if token.endswith("es") and not token.endswith(("ies", "ses", "xes", "zes", "ches", "shes")):
+        token = token[:-1]  # "titles", "types": an e of the word's own, before the plural's s
     for end, keep in (("ies", "y"), ("ing", ""), ("es", ""), ("ed", ""), ("s", "")):
         if token.endswith(end) and len(token) - len(end) >= 3 and not token.endswith("ss"):
             return token[: len(token) - len(end)] + keep
