@@ -260,12 +260,14 @@ def test_a_built_page_is_normalised_and_its_manifest_says_what_was_measured(site
     assert abs(loudness + 16) <= 1.0 and peak <= -1.5, (loudness, peak)
     stated = manifest(site, "p")["loudness"]
     assert stated["lufs"] == pytest.approx(loudness, abs=0.3) and stated["true_peak"] == pytest.approx(peak, abs=0.3)
+    from vidsite.encode.audio import ENERGY
+
     # the meter's readings are kept beside the track's take: a republished page adds them up again
     # instead of decoding. Readings of a steady tone at -30 LUFS, peaking at 0.1 (-20 dBTP):
     for record in (site / ".vidsite/cache").rglob("*.energy"):
-        rate, step, _peak, *energies = np.fromfile(record, dtype="<f8")
+        rate, step, _peak, *energies = np.fromfile(record, dtype=ENERGY)
         tone = 10 ** ((-30 + 0.691) / 10) * step  # each reading: `step` samples of that mean square
-        np.array([rate, step, 0.1, *[tone] * len(energies)], dtype="<f8").tofile(record)
+        np.array([rate, step, 0.1, *[tone] * len(energies)], dtype=ENERGY).tofile(record)
     (site / "content/p.md").write_text(scene.replace("title: T", "title: Another title"))
     assert run("build", str(site)).exit_code == 0
     stated = manifest(site, "p")["loudness"]  # the track's silence after its take gates out, bar an edge block

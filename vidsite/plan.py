@@ -189,7 +189,7 @@ def _plan_audio(page: Page, timeline: Timeline, voiceovers: list[Voiceover], ctx
                 planned: set[tuple[str, str]]) -> tuple[list[tuple[Path, int]], list[str], int]:
     """The page's track as takes (encode.audio): (cache file, first sample) of each, their keys, and the
     track's length; appends the takes the cache lacks to `tasks`."""
-    from vidsite.encode.audio import AUDIO_RATE, WARM, lay_takes, resampled_length, voice_start
+    from vidsite.encode.audio import AUDIO_RATE, ENERGY, WARM, lay_takes, resampled_length, voice_start
     from vidsite.encode.integrity import intact
     from vidsite.encode.loudness import CEILING, gain_db
     from vidsite.tasks import AudioTask
@@ -205,7 +205,8 @@ def _plan_audio(page: Page, timeline: Timeline, voiceovers: list[Voiceover], ctx
     audio, audio_keys = [], []
     for take in takes:
         take_key = canonical_hash({"version": __version__, "samples": take.length, "rate": AUDIO_RATE, "warm": WARM,
-                                   "limit": CEILING, "clips": [(at, Path(p).stem, gain) for at, p, gain in take.placements]})
+                                   "meter": ENERGY, "limit": CEILING,
+                                   "clips": [(at, Path(p).stem, gain) for at, p, gain in take.placements]})
         path = ctx.store.audio(take_key)
         if ctx.shared and ctx.shared.fetch(path):
             for part in ctx.store.audio_parts(path)[:-1]:
