@@ -8,7 +8,7 @@
       shows them at the page's times), and beside it what the same task made: .shown.json (the fields
       its final slide shows), .thumb.png (that slide, storyboard sized) and, for a page's first scene,
       .jpg (the poster, + .sha256)
-  audio/take-<key>.m4a (+ .sha256, .loudness.json, .energy)  a take of pages' narration tracks (a
+  audio/take-<key>.m4a (+ .sha256, .energy)  a take of pages' narration tracks (a
       scene's narration, encode.audio), with its meter readings
   ai/<scene type>-<key>.json               Claude's narration for a scene
   translations/<language>-<key>.json       Claude's translation of a page's strings
@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 
 KINDS = ("clips", "segments", "audio", "ai", "translations")
 USES = ("clips", "segments", "audio", "ai")  # what a page record lists
-AUDIO_MADE = (".loudness.json", ".energy")  # kept beside a track: see encode.audio.loudness_file, energy_file
+AUDIO_MADE = (".energy",)  # kept beside a take: its meter readings (encode.audio.energy_file)
 
 
 def key_of(path: Path) -> str:

@@ -137,11 +137,11 @@ def plan_page(page: Page, key: str, ctx: Context, tasks: list[Any], planned: set
         if span.fade:
             nxt = page.scenes[span.index + 1]
             fade = (span.fade, nxt.type, nxt.fields, timeline.spans[span.index + 1].stills[0].state)
-        times = frame_times(span, last=span.index == len(timeline.spans) - 1)
-        path, seg_key = _segment(page, span.index, tuple(s.state for s in span.stills),
-                                 fade, len(times) > len(span.stills) + span.fade, ctx, tasks, planned)
+        last = span.index == len(timeline.spans) - 1
+        path, seg_key = _segment(page, span.index, tuple(s.state for s in span.stills), fade, last, ctx, tasks,
+                                 planned)
         stats.distinct_frames += len(span.stills) + span.fade
-        segments.append((path, span.start, times))
+        segments.append((path, span.start, frame_times(span, last)))
         keys.append(seg_key)
 
     audio, audio_keys, samples = _plan_audio(page, timeline, voiceovers, ctx, tasks, planned)
@@ -170,9 +170,7 @@ def _segment(page: Page, index: int, stills: tuple[dict[str, Any], ...], fade: A
     parts = ctx.store.segment_parts(path, bool(poster))
     if (str(path), poster) in planned:
         return path, key
-    if ctx.shared and ctx.shared.fetch(path):
-        for part in parts[:-1]:
-            ctx.shared.fetch(part)
+    _fetch(parts, ctx)
     if likely:
         if path.exists():
             return path, key
@@ -208,29 +206,33 @@ def _plan_audio(page: Page, timeline: Timeline, voiceovers: list[Voiceover], ctx
                                    "meter": ENERGY, "limit": CEILING,
                                    "clips": [(at, Path(p).stem, gain) for at, p, gain in take.placements]})
         path = ctx.store.audio(take_key)
-        if ctx.shared and ctx.shared.fetch(path):
-            for part in ctx.store.audio_parts(path)[:-1]:
-                ctx.shared.fetch(part)
-        if (str(path), "") in planned:
-            pass
-        elif intact(path):
-            stats.takes_reused += 1
-        else:
-            tasks.append(AudioTask(str(path), take.length, AUDIO_RATE, take.placements, _share(ctx),
-                                   f"{page.site_path(ctx.config.content_dir)}: audio"))
-            planned.add((str(path), ""))
+        if (str(path), "") not in planned:
+            _fetch(ctx.store.audio_parts(path), ctx)
+            if intact(path):
+                stats.takes_reused += 1
+            else:
+                tasks.append(AudioTask(str(path), take.length, AUDIO_RATE, take.placements, _share(ctx),
+                                       f"{page.site_path(ctx.config.content_dir)}: audio"))
+                planned.add((str(path), ""))
         audio.append((path, take.first))
         audio_keys.append(take_key)
     return audio, audio_keys, samples
 
 
+def _fetch(parts: list[Path], ctx: Context) -> None:
+    """Fetch a cache entry (`parts`: its files, the entry last) from the shared cache, if there is one and
+    it has the entry: the entry first, then what was made with it."""
+    if ctx.shared and ctx.shared.fetch(parts[-1]):
+        for part in parts[:-1]:
+            ctx.shared.fetch(part)
+
+
 def frame_times(span: Any, last: bool) -> tuple[int, ...]:
     """Where each picture of a scene's segment shows, in frames from the scene's start: its stills, its
-    crossfade into the next scene, and, closing the page, its last still once more on the final frame."""
+    crossfade into the next scene, and, closing the page, its last still once more on the final frame
+    (the timeline leaves that frame after the last still)."""
     times = [still.frame for still in span.stills] + list(range(span.frames - span.fade, span.frames))
-    if last and span.frames - 1 > times[-1]:
-        times.append(span.frames - 1)
-    return tuple(times)
+    return tuple(times + [span.frames - 1] if last else times)
 
 
 def _spoken(speaker: Any, text: str, scene: Scene, page: Page, ctx: Any) -> Any:

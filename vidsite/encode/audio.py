@@ -14,7 +14,6 @@ encodes the scene it changed, not the page.
 
 from __future__ import annotations
 
-import json
 import math
 import threading
 import wave
@@ -186,7 +185,7 @@ def mixed_blocks(placements: tuple[tuple[int, str, float], ...], total: int, rat
 
 def encode_audio(path: Path, placements: tuple[tuple[int, str, float], ...], total: int, rate: int = AUDIO_RATE) -> None:
     """Mix, encode to AAC, and measure the track as a viewer's decoder plays it (kept beside it, see
-    `measured`). The measuring decodes each packet as it is made, on a second thread: the AAC encoder
+    `energy_file`). The measuring decodes each packet as it is made, on a second thread: the AAC encoder
     and the FFTs of the meter both run without the GIL, so on a free core the measurement costs the
     track's critical path (an edit's page waits on it) almost nothing; the samples it reads are
     those a decoder of the written file returns.
@@ -230,14 +229,9 @@ def encode_audio(path: Path, placements: tuple[tuple[int, str, float], ...], tot
     _keep_readings(path, rate, measuring.step, energies, peak)
 
 
-def _keep_readings(path: Path, rate: int, step: int, energies: np.ndarray, peak: float) -> dict[str, float]:
-    """Keep a track's meter readings beside it: its loudness, and the energies it adds up from."""
-    from vidsite.encode.loudness import loudness
-
-    data = _figures(*loudness(energies, peak, step, rate))
-    atomic_write(loudness_file(path), json.dumps(data, sort_keys=True))
+def _keep_readings(path: Path, rate: int, step: int, energies: np.ndarray, peak: float) -> None:
+    """Keep a track's meter readings beside it: the energies its loudness adds up from, and its peak."""
     atomic_write(energy_file(path), np.concatenate(([rate, step, peak], energies)).astype(ENERGY).tobytes())
-    return data
 
 
 class _Measuring:
@@ -312,11 +306,6 @@ def meter_step(rate: int) -> int:
     return math.gcd(AAC_FRAME, rate // 10)
 
 
-def loudness_file(path: Path) -> Path:
-    """Where a track's measured loudness is kept: beside it, a sidecar like its `.sha256`."""
-    return path.with_name(path.name + ".loudness.json")
-
-
 def energy_file(path: Path) -> Path:
     """Where a track's meter readings are kept (as ENERGY): rate, step, true peak (linear), then the
     K-weighted energy of each `step` samples (the last partial)."""
@@ -324,7 +313,8 @@ def energy_file(path: Path) -> Path:
 
 
 def _readings(path: Path) -> tuple[int, int, np.ndarray, float]:
-    """(rate, step, energies, peak) of a track, kept beside it or measured again from its file."""
+    """(rate, step, energies, peak) of a track, kept beside it, or measured again from its file where
+    that record is missing or unreadable (an older cache, a take made on another worker)."""
     import av
 
     from vidsite.encode.loudness import Meter
@@ -369,15 +359,9 @@ def takes_loudness(takes: list[tuple[Path, int]], total: int) -> dict[str, float
 
 def measured(path: Path) -> dict[str, float]:
     """The track's integrated loudness (LUFS) and true peak (dBTP) as a viewer's decoder plays it
-    (AAC decoded, so its overshoot counts). Measured once and kept beside the track; a missing or
-    unreadable record (an older cache, a track made on another worker) is measured again."""
+    (AAC decoded, so its overshoot counts), from its kept meter readings (`_readings`)."""
     from vidsite.encode.loudness import loudness
 
-    try:
-        data = json.loads(loudness_file(path).read_text(encoding="utf-8"))
-        return {"lufs": float(data["lufs"]), "true_peak": float(data["true_peak"])}
-    except (OSError, ValueError, KeyError, TypeError):
-        pass
     rate, step, energies, peak = _readings(path)
     return _figures(*loudness(energies, peak, step, rate))
 

@@ -10,6 +10,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Iterator
 
+from vidsite.encode.audio import AAC_FRAME
 from vidsite.fsutil import replacing
 
 Segment = tuple[Path, int, tuple[int, ...]]
@@ -48,8 +49,6 @@ def _audio_packets(takes: list[tuple[Path, int]], total: int) -> Iterator[tuple[
     the silence packet (any take's last one: it encodes only its closing silence)."""
     import av
 
-    from vidsite.encode.audio import AAC_FRAME
-
     slots = -(-total // AAC_FRAME) + 1  # as many as one encoder of the whole track makes
     silence, slot, rate = b"", 0, 0
     for path, first in takes:
@@ -68,8 +67,6 @@ def _audio_packets(takes: list[tuple[Path, int]], total: int) -> Iterator[tuple[
 
 def _packet(data: bytes, slot: int, rate: int, total: int) -> tuple[float, object]:
     import av
-
-    from vidsite.encode.audio import AAC_FRAME
 
     packet = av.Packet(data)
     packet.pts = packet.dts = (slot - 1) * AAC_FRAME  # the first is the encoder's priming, before 0
